@@ -10,7 +10,11 @@ const r = spawnSync('npx', args, { stdio: 'inherit' });
 let passed = 0, failed = 0, skipped = 0;
 try {
   const j = JSON.parse(readFileSync(out, 'utf8'));
-  passed = j.numPassedTests; failed = j.numFailedTests + (j.numFailedTestSuites ?? 0); skipped = j.numPendingTests + (j.numTodoTests ?? 0);
+  passed = j.numPassedTests;
+  skipped = j.numPendingTests + (j.numTodoTests ?? 0);
+  // A file that fails to load has no test results of its own: count it as one failure.
+  const brokenFiles = j.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  failed = j.numFailedTests + brokenFiles;
 } catch (e) {
   console.error(`run-tests: could not read ${out}: ${e.message}`);
   failed += 1;
