@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * ConvInteger / int8 conv2d on the GPU (wgsl/conv-integer.wgsl), NCHW, as an implicit GEMM: strides,
+ * pads, dilations, groups (depthwise included), x zero point per tensor, w zero point per tensor or per
+ * output channel, optional int32 bias per output channel (added with wrap-around). Geometry and its
+ * validation come from the golden `conv2dShape`; results equal the golden `conv2dInt32`.
+ */
+import { DataType } from '../sim/data-type.ts';
+import { type Conv2dParams, conv2dShape } from '../sim/golden/integer-ops.ts';
+import { dot4Include, type Dot4Path, type KernelDesc } from './kernel-spec.ts';
+import { checkDispatch, chooseDot4, kernelZeroPoints, operandDtype, packRows, type Int8Data } from './int8-operands.ts';
+import type { KernelRunner } from './runner.ts';
+
+export interface ConvOptions extends Conv2dParams {
+  xDtype?: DataType;
+  wDtype?: DataType;
+  xZeroPoint?: number;
+  wZeroPoint?: number | ArrayLike<number>;
+  bias?: Int32Array;
+  dot4?: Dot4Path;
+}
+
+export function convDesc(path: Dot4Path): KernelDesc {
+  return { stem: 'conv-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write'], includes: dot4Include(path) };
+}
+
+export async function convInteger(runner: KernelRunner, x: Int8Data, xDims: readonly number[], w: Int8Data, wDims: readonly number[],
+  opts: ConvOptions = {}): Promise<{ data: Int32Array; dims: number[] }> {
+  const s = conv2dShape(xDims, wDims, opts, 'ConvInteger');
+  const { N, C, H, W, M, kH, kW, OH, OW, group } = s;
+  if (x.length !== N * C * H * W) throw new RangeError(`ConvInteger: x has ${x.length} elements, dims [${xDims.join(',')}] need ${N * C * H * W}`);
+  const K = (C / group) * kH * kW;
+  if (w.length !== M * K) throw new RangeError(`ConvInteger: w has ${w.length} elements, dims [${wDims.join(',')}] need ${M * K}`);
+  const xDt = operandDtype(x, opts.xDtype, 'ConvInteger x');
+  const wDt = operandDtype(w, opts.wDtype, 'ConvInteger w');
+  const xz = kernelZeroPoints(opts.xZeroPoint, 1, xDt, 'ConvInteger x_zero_point')[0]!;
+  const wz = kernelZeroPoints(opts.wZeroPoint, M, wDt, 'ConvInteger w_zero_point');
+  const bias = opts.bias ?? new Int32Array(M);
+  if (!(bias instanceof Int32Array) || bias.length !== M) throw new RangeError(`ConvInteger: bias must be an Int32Array of ${M} (one per output channel)`);
+  const path = chooseDot4(runner.ctx, opts.dot4);
+  const K4 = Math.ceil(K / 4);
+  const flipX = xDt === DataType.UINT8 ? 0x80 : 0, flipW = wDt === DataType.UINT8 ? 0x80 : 0;
+  const Xp = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) Xp[i] = (x[i]! & 0xff) ^ flipX;
+  const Wp = packRows(M, K, (m, k) => (w[m * K + k]! & 0xff) ^ flipW);
+  const Pn = OH * OW;
+  const out = new Int32Array(N * M * Pn);
+  const gx = Math.ceil(Pn / 32), gy = Math.ceil(M / group / 32);
+  checkDispatch(gx, gy, N * group, 'ConvInteger');
+  runner.checkSize(out.byteLength, 'ConvInteger output');
+  const pipeline = await runner.pipeline(convDesc(path));
+  const u = runner.uniform([C, H, W, M, kH, kW, OH, OW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, group, K, K4, xz, 0, 0]);
+  const bufs = [u, runner.upload(Xp, 'x'), runner.upload(Wp, 'w'), runner.upload(wz, 'w_zp'), runner.upload(bias, 'bias'), runner.output(out.byteLength, 'y')];
+  try {
+    await runner.submit(runner.encode(pipeline, bufs, [gx, gy, N * group]));
+    await runner.readback(bufs[5]!, out.byteLength, new Uint8Array(out.buffer));
+  } finally {
+    for (const b of bufs) b.destroy();
+  }
+  return { data: out, dims: [N, M, OH, OW] };
+}

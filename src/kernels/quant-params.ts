@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Validation and device layout of quantization parameters shared by the quantize, dequantize and
+ * fake-quant kernels (wgsl/common/quant.wgsl), plus the chunked element-wise dispatch they all use.
+ */
+import { DataType, dataTypeName } from '../sim/data-type.ts';
+import { bitsToF32, f32ToBits, intRange } from '../sim/golden/dtype.ts';
+import { dequantizeScalar, quantizeScalar } from '../sim/golden/quantize.ts';
+import { type QuantVariant, variantOf } from '../sim/golden/rounding.ts';
+import type { ExactMethod, KernelDesc } from './kernel-spec.ts';
+import { KEY_MAX, KEY_MIN, buildThresholds, keyToF32 } from './lut.ts';
+import { grid1d, type KernelRunner } from './runner.ts';
+
+/** The quantized types the kernels store one code per byte: the integer types of at most 8 bits. */
+export const KERNEL_QUANT_DTYPES: readonly DataType[] = [DataType.INT8, DataType.UINT8, DataType.INT4, DataType.UINT4, DataType.INT2, DataType.UINT2];
+
+export function quantRange(dtype: DataType): readonly [number, number] {
+  if (!KERNEL_QUANT_DTYPES.includes(dtype)) {
+    throw new TypeError(`unsupported quantized dtype ${dataTypeName(dtype)} for the WebGPU kernels ` +
+      `(supported: ${KERNEL_QUANT_DTYPES.map(dataTypeName).join(', ')})`);
+  }
+  const r = intRange(dtype);
+  return [r.min, r.max];
+}
+
+export function isSignedQuant(dtype: DataType): boolean { return quantRange(dtype)[0] < 0; }
+
+export interface QuantParams {
+  dtype: DataType;
+  /** One scale (per tensor) or one per channel along `axis`; each a finite f32 > 0. */
+  scale: ArrayLike<number>;
+  /** Same length as `scale`; integers inside the dtype's range. Default 0. */
+  zeroPoint?: ArrayLike<number>;
+  /** Channel axis for per-channel parameters (negative counts from the end). */
+  axis?: number;
+  /** The golden reference's named variant knobs (src/sim/golden/rounding.ts); default: the ONNX spec. */
+  variant?: Partial<QuantVariant>;
+  /** 'lut' (default, fast, every variant) or 'integer' (f32 emulated in u32, spec and PyTorch variants). */
+  method?: ExactMethod;
+}
+
+export interface PreparedQuant {
+  dtype: DataType;
+  qmin: number;
+  qmax: number;
+  levels: number;
+  channels: number;
+  inner: number;
+  variant: QuantVariant;
+  method: ExactMethod;
+  nanCode: number;
+  scaleBits: Uint32Array;
+  invBits: Uint32Array;
+  zeroPoint: Int32Array;
+  /** Per channel: T[levels] thresholds (T[0] = reachable count), V[levels] dequantized values (f32 bits). */
+  lut: Int32Array;
+}
+
+/** Throws unless the integer method implements `v` (it emulates the default rounding and saturation only). */
+export function checkIntegerVariant(v: QuantVariant, what: string): void {
+  if (v.rounding !== 'half_even' || v.overflow !== 'saturate' || v.zeroPoint !== 'after_round') {
+    throw new RangeError(`${what}: method 'integer' implements rounding 'half_even', overflow 'saturate', zeroPoint 'after_round' ` +
+      `(got ${v.rounding}, ${v.overflow}, ${v.zeroPoint}); use method 'lut'`);
+  }
+}
+
+/** The lut method needs a monotone quantizer; the int32-wrap overflow (+Inf -> qmin) is not. */
+export function checkLutVariant(v: QuantVariant, what: string): void {
+  if (v.overflow !== 'saturate') {
+    throw new RangeError(`${what}: overflow mode '${v.overflow}' is not monotone (+Inf quantizes to qmin), which the WebGPU kernels do not implement`);
+  }
+}
+
+export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'): PreparedQuant {
+  const [qmin, qmax] = quantRange(p.dtype);
+  const C = p.scale.length;
+  if (C < 1) throw new RangeError(`${name}: scale is empty`);
+  const zpIn = p.zeroPoint ?? new Array<number>(C).fill(0);
+  if (zpIn.length !== C) throw new RangeError(`${name}: zero point has ${zpIn.length} entries, scale has ${C}`);
+  let inner = 1;
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (C > 1) {
+    if (p.axis === undefined) throw new RangeError(`${name}: ${C} scales need an axis`);
+    const r = dims.length;
+    if (!Number.isInteger(p.axis) || p.axis < -r || p.axis >= r) throw new RangeError(`${name}: axis ${p.axis} out of range for rank ${r}`);
+    const ax = p.axis < 0 ? p.axis + r : p.axis;
+    if (dims[ax] !== C) throw new RangeError(`${name}: per-axis scale length ${C} does not match dims[${ax}] = ${dims[ax]} of [${dims.join(',')}]`);
+    for (let i = ax + 1; i < r; i++) inner *= dims[i]!;
+  } else inner = Math.max(1, n);
+  const scaleBits = new Uint32Array(C), invBits = new Uint32Array(C), zeroPoint = new Int32Array(C);
+  for (let c = 0; c < C; c++) {
+    const s = p.scale[c]!;
+    if (Math.fround(s) !== s) throw new RangeError(`${name}: scale[${c}] = ${s} is not a float32 value (Math.fround it first)`);
+    if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`${name}: scale[${c}] = ${p.scale[c]} must be a finite float32 > 0`);
+    const z = zpIn[c]!;
+    if (!Number.isInteger(z) || z < qmin || z > qmax) throw new RangeError(`${name}: zero point[${c}] = ${z} outside [${qmin}, ${qmax}] of ${dataTypeName(p.dtype)}`);
+    scaleBits[c] = f32ToBits(s);
+    invBits[c] = f32ToBits(Math.fround(1 / s));
+    zeroPoint[c] = z;
+  }
+  const variant = variantOf(p.variant);
+  const method = p.method ?? 'lut';
+  if (method === 'integer') checkIntegerVariant(variant, name); else checkLutVariant(variant, name);
+  const nanCode = qmin; // golden quantize.ts: NaN -> qmin under 'saturate'
+  const levels = qmax - qmin + 1;
+  const lut = new Int32Array(C * 2 * levels);
+  if (method === 'lut') {
+    for (let c = 0; c < C; c++) {
+      const s = bitsToF32(scaleBits[c]!), z = zeroPoint[c]!;
+      const base = c * 2 * levels;
+      buildThresholds(levels, (k) => quantizeScalar(keyToF32(k), s, z, p.dtype, { variant }) - qmin, KEY_MIN, KEY_MAX, lut, base);
+      for (let j = 0; j < levels; j++) lut[base + levels + j] = f32ToBits(dequantizeScalar(qmin + j, s, z)) | 0;
+    }
+  }
+  return { dtype: p.dtype, qmin, qmax, levels, channels: C, inner, variant, method, nanCode, scaleBits, invBits, zeroPoint, lut };
+}
+
+export function quantDesc(stem: string, q: PreparedQuant, extra: Record<string, number> = {}): KernelDesc {
+  return { stem, bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read_write'], overrides: { METHOD: q.method === 'integer' ? 0 : 1, VARIANT: q.variant.scaleOp === 'div' ? 0 : 1, WG: 256, ...extra } };
+}
+
+/**
+ * Run an element-wise quant kernel over `n` elements, in chunks that fit the device's storage binding
+ * limit (chunks are multiples of 1024 elements so 4-per-word packing stays aligned).
+ */
+export async function runQuantElementwise(runner: KernelRunner, desc: KernelDesc, q: PreparedQuant, n: number,
+  input: Uint8Array, inBytes: number, output: Uint8Array, outBytes: number): Promise<void> {
+  if (n === 0) return;
+  const maxElems = Math.floor(runner.maxBinding / Math.max(inBytes, outBytes) / 1024) * 1024;
+  const pipeline = await runner.pipeline(desc);
+  const params = [runner.upload(q.scaleBits, 'scale'), runner.upload(q.invBits, 'inv_scale'), runner.upload(q.zeroPoint, 'zero_point'), runner.upload(q.lut, 'lut')];
+  try {
+    for (let base = 0; base < n; base += maxElems) {
+      const len = Math.min(maxElems, n - base);
+      const inLen = Math.ceil(len / 4) * 4 * inBytes, outLen = Math.ceil(len / 4) * 4 * outBytes;
+      const inSlice = new Uint8Array(inLen);
+      inSlice.set(input.subarray(base * inBytes, Math.min(input.length, (base + len) * inBytes)));
+      const xb = runner.upload(inSlice, 'x');
+      const yb = runner.output(outLen, 'y');
+      const u = runner.uniform([len, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, base]);
+      await runner.submit(runner.encode(pipeline, [u, ...params, xb, yb], grid1d(Math.ceil(len / 4 / 256))));
+      const out = await runner.readback(yb, len * outBytes);
+      output.set(out, base * outBytes);
+      xb.destroy(); yb.destroy(); u.destroy();
+    }
+  } finally {
+    for (const b of params) b.destroy();
+  }
+}

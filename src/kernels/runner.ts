@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Pipeline cache, buffer upload/readback and dispatch for the kernels in this directory.
+ *
+ * Every kernel is described by a `KernelDesc` (kernel-spec.ts); the pipeline-cache key is derived from
+ * the description (stem, include choices, override constants), never written by hand, so two kernels
+ * that differ in any compile-time input cannot share a pipeline.
+ */
+import { BufferUsage, MapMode, type GpuContext } from './device.ts';
+import type { KernelDesc } from './kernel-spec.ts';
+import { loadWgsl } from './wgsl-source.ts';
+
+/** The largest workgroup count per dispatch dimension WebGPU guarantees. */
+export const MAX_WORKGROUPS_PER_DIM = 65535;
+
+export function pipelineKey(d: KernelDesc): string {
+  const inc = Object.entries(d.includes ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const ov = Object.entries(d.overrides ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return `${d.stem}|${d.entryPoint ?? 'main'}|${d.bindings.join(',')}|${inc.map(([k, v]) => `${k}=${v}`).join(',')}|${ov.map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+/** A 1-D workgroup count laid out in 2-D when it exceeds 65535 (kernels rebuild it from `num_workgroups`). */
+export function grid1d(workgroups: number): [number, number, number] {
+  if (workgroups <= MAX_WORKGROUPS_PER_DIM) return [Math.max(1, workgroups), 1, 1];
+  const y = Math.ceil(workgroups / MAX_WORKGROUPS_PER_DIM);
+  if (y > MAX_WORKGROUPS_PER_DIM) throw new Error(`dispatch of ${workgroups} workgroups exceeds 65535² — split the work`);
+  return [Math.ceil(workgroups / y), y, 1];
+}
+
+export interface DispatchTiming { gpuNs?: number }
+
+export class KernelRunner {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private querySet: GPUQuerySet | undefined;
+  private queryBuf: GPUBuffer | undefined;
+  private queryRead: GPUBuffer | undefined;
+
+  constructor(readonly ctx: GpuContext) {}
+
+  get device(): GPUDevice {
+    if (this.ctx.lost) throw this.ctx.lost;
+    return this.ctx.device;
+  }
+
+  /** Largest storage binding in bytes. */
+  get maxBinding(): number {
+    return Math.min(this.ctx.device.limits.maxStorageBufferBindingSize, this.ctx.device.limits.maxBufferSize);
+  }
+
+  /** Compile (or fetch from the cache) the pipeline for `d`; compile errors carry the WGSL message. */
+  async pipeline(d: KernelDesc): Promise<GPUComputePipeline> {
+    const key = pipelineKey(d);
+    const hit = this.pipelines.get(key);
+    if (hit) return hit;
+    const device = this.device;
+    const code = loadWgsl(d.stem, d.includes);
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ code, label: d.stem });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) {
+      await device.popErrorScope();
+      throw new Error(`WGSL compile error in wgsl/${d.stem}.wgsl (${key}):\n` +
+        errors.map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}`).join('\n'));
+    }
+    const bgl = device.createBindGroupLayout({
+      label: key,
+      entries: d.bindings.map((kind, binding) => ({
+        binding, visibility: 4 /* GPUShaderStage.COMPUTE */,
+        buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
+      })),
+    });
+    const p = await device.createComputePipelineAsync({
+      label: key, layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }),
+      compute: { module, entryPoint: d.entryPoint ?? 'main', constants: d.overrides ?? {} },
+    });
+    const err = await device.popErrorScope();
+    if (err) throw new Error(`pipeline ${key}: ${err.message}`);
+    this.pipelines.set(key, p);
+    return p;
+  }
+
+  get cachedPipelines(): number { return this.pipelines.size; }
+
+  /** A storage buffer holding `data` (padded to 4 bytes). */
+  upload(data: ArrayBufferView, label = 'input'): GPUBuffer {
+    const bytes = Math.max(4, (data.byteLength + 3) & ~3);
+    this.checkSize(bytes, label);
+    const buf = this.device.createBuffer({ label, size: bytes, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    buf.unmap();
+    return buf;
+  }
+
+  /** A uniform buffer from 32-bit words (u32/i32 bit patterns). */
+  uniform(words: ArrayLike<number>, label = 'params'): GPUBuffer {
+    const n = Math.max(4, (words.length + 3) & ~3); // 16-byte multiple
+    const u = new Uint32Array(n);
+    for (let i = 0; i < words.length; i++) u[i] = words[i]! >>> 0;
+    const buf = this.device.createBuffer({ label, size: n * 4, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST, mappedAtCreation: true });
+    new Uint32Array(buf.getMappedRange()).set(u);
+    buf.unmap();
+    return buf;
+  }
+
+  /** An uninitialised storage buffer for results. */
+  output(byteLength: number, label = 'output'): GPUBuffer {
+    const bytes = Math.max(4, (byteLength + 3) & ~3);
+    this.checkSize(bytes, label);
+    return this.device.createBuffer({ label, size: bytes, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+  }
+
+  checkSize(bytes: number, label: string): void {
+    if (bytes > this.maxBinding) {
+      throw new RangeError(`${label}: ${bytes} bytes exceeds this device's storage binding limit of ${this.maxBinding} bytes ` +
+        '(maxStorageBufferBindingSize); split the tensor');
+    }
+  }
+
+  /** Encode one dispatch; returns the command buffer (not submitted). */
+  encode(pipeline: GPUComputePipeline, buffers: GPUBuffer[], workgroups: readonly [number, number, number], timestamps = false): GPUCommandBuffer {
+    const device = this.device;
+    const bind = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const enc = device.createCommandEncoder();
+    let tw: GPUComputePassTimestampWrites | undefined;
+    if (timestamps && this.ctx.hasTimestamps) {
+      this.querySet ??= device.createQuerySet({ type: 'timestamp', count: 2 });
+      this.queryBuf ??= device.createBuffer({ size: 16, usage: BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC });
+      this.queryRead ??= device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+      tw = { querySet: this.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 };
+    }
+    const pass = enc.beginComputePass(tw ? { timestampWrites: tw } : {});
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
+    pass.end();
+    if (tw) {
+      enc.resolveQuerySet(this.querySet!, 0, 2, this.queryBuf!, 0);
+      enc.copyBufferToBuffer(this.queryBuf!, 0, this.queryRead!, 0, 16);
+    }
+    return enc.finish();
+  }
+
+  /** Submit and wait; with `timestamps`, returns the GPU pass time from timestamp queries. */
+  async submit(cmd: GPUCommandBuffer, opts: { timestamps?: boolean; idleWaitMs?: number } = {}): Promise<DispatchTiming> {
+    const device = this.device;
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
+    device.queue.submit([cmd]);
+    // dawn.node ticks its event loop with setImmediate while a GPU promise is pending, which busy-polls
+    // one core (perf-baseline.md P2). Sleeping the main thread first gives that core back to the driver.
+    if (opts.idleWaitMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.idleWaitMs);
+    await device.queue.onSubmittedWorkDone();
+    const oom = await device.popErrorScope();
+    const val = await device.popErrorScope();
+    if (oom || val) throw new Error(`dispatch failed: ${(oom ?? val)!.message}`);
+    if (this.ctx.lost) throw this.ctx.lost;
+    if (!opts.timestamps || !this.queryRead) return {};
+    await this.queryRead.mapAsync(MapMode.READ);
+    const t = new BigUint64Array(this.queryRead.getMappedRange().slice(0));
+    this.queryRead.unmap();
+    return { gpuNs: Number(t[1]! - t[0]!) };
+  }
+
+  async run(d: KernelDesc, buffers: GPUBuffer[], workgroups: readonly [number, number, number]): Promise<void> {
+    const p = await this.pipeline(d);
+    await this.submit(this.encode(p, buffers, workgroups));
+  }
+
+  /** Copy `byteLength` bytes of `src` into `into` (or a fresh ArrayBuffer). */
+  async readback(src: GPUBuffer, byteLength: number, into?: Uint8Array): Promise<Uint8Array> {
+    const device = this.device;
+    const size = Math.max(4, (byteLength + 3) & ~3);
+    const staging = device.createBuffer({ size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, staging, 0, size);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(MapMode.READ);
+    const out = into ?? new Uint8Array(byteLength);
+    out.set(new Uint8Array(staging.getMappedRange(), 0, byteLength));
+    staging.unmap();
+    staging.destroy();
+    if (this.ctx.lost) throw this.ctx.lost;
+    return out;
+  }
+}
