@@ -5,23 +5,31 @@
 import { DataType, dataTypeName } from '../../data-type.ts';
 import type { Tensor } from '../../tensor.ts';
 import { decodeElement, roundToBFloat16, roundToFloat16 } from '../dtype.ts';
-import { type QuantVariant, ONNX_REFERENCE, fl32 } from '../rounding.ts';
+import { type QuantVariant, ONNX_REFERENCE, fl32, variantOf } from '../rounding.ts';
 import type { Conv2dParams } from '../integer-ops.ts';
 
 export interface OnnxOpOptions {
-  /** Arithmetic variant (default: the spec / ORT). `ONNX_REFERENCE_OPTIONS` reproduces onnx.reference. */
+  /** Arithmetic variant knobs (default: the spec / ORT, `SPEC`). Ignored when `reference` is set. */
   variant?: Partial<QuantVariant>;
   /**
-   * Division precision rule for QuantizeLinear: 'spec' (the scale's type decides; default) or 'numpy'
-   * (numpy type promotion of x and scale, as the ONNX reference: int32 x / float32 scale in float64).
+   * Emulate the ONNX reference evaluator (onnx.reference, the producer of the node-test data) op by
+   * op: QuantizeLinear divides in numpy's promoted type (int32 x / float32 scale in float64) and sends
+   * NaN/+Inf/|x/s| >= 2^31 to INT32_MIN before the zero point (so usually qmin), adding the zero point
+   * after rounding; QLinearMatMul/QLinearConv compute the multiplier in the scale type, multiply in
+   * float64 and add the zero point before rounding.
    */
-  precisionRule?: 'spec' | 'numpy';
+  reference?: boolean;
   /** Node name, used in error messages. */
   node?: string;
 }
 
-/** Options that reproduce the ONNX reference evaluator (the producer of the node-test data). */
-export const ONNX_REFERENCE_OPTIONS: OnnxOpOptions = Object.freeze({ variant: ONNX_REFERENCE, precisionRule: 'numpy' as const });
+/** Options that reproduce the ONNX reference evaluator. */
+export const ONNX_REFERENCE_OPTIONS: OnnxOpOptions = Object.freeze({ reference: true });
+
+/** The variant an op runs with: `ONNX_REFERENCE` (optionally adjusted for the op) or the given knobs. */
+export function opVariant(opts: OnnxOpOptions | undefined, referenceAdjust?: Partial<QuantVariant>): QuantVariant {
+  return opts?.reference ? { ...ONNX_REFERENCE, ...referenceAdjust } : variantOf(opts?.variant);
+}
 
 export function opLabel(op: string, opts?: OnnxOpOptions): string {
   return opts?.node ? `${op} '${opts.node}'` : op;

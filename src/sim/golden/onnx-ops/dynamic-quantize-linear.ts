@@ -12,7 +12,7 @@ import type { Tensor } from '../../tensor.ts';
 import { intRange } from '../dtype.ts';
 import { quantizeTensor } from '../quantize.ts';
 import { fl32, roundHalfEven } from '../rounding.ts';
-import { type OnnxOpOptions, opLabel, requireType } from './common.ts';
+import { type OnnxOpOptions, opLabel, opVariant, requireType } from './common.ts';
 
 export function dynamicQuantizeLinear(x: Tensor, opts: OnnxOpOptions = {}): [y: Tensor, yScale: Tensor, yZeroPoint: Tensor] {
   const what = opLabel('DynamicQuantizeLinear', opts);
@@ -33,6 +33,6 @@ export function dynamicQuantizeLinear(x: Tensor, opts: OnnxOpOptions = {}): [y: 
   const zp = Math.min(qmax, Math.max(qmin, roundHalfEven(zpF)));
   const sT: Tensor = { dtype: DataType.FLOAT, dims: [], data: new Float32Array([scale]) };
   const zT: Tensor = { dtype: DataType.UINT8, dims: [], data: new Uint8Array([zp]) };
-  const y = quantizeTensor(x, sT, zT, { outputDtype: DataType.UINT8, variant: opts.variant, names: { x: 'x' } });
+  const y = quantizeTensor(x, sT, zT, { outputDtype: DataType.UINT8, variant: opVariant(opts, { zeroPoint: 'after_round' }), names: { x: 'x' } });
   return [y, sT, zT];
 }

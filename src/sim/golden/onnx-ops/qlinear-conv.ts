@@ -10,7 +10,7 @@ import type { Tensor } from '../../tensor.ts';
 import { intRange } from '../dtype.ts';
 import { conv2dInt32, requantize } from '../integer-ops.ts';
 import { validateScales } from '../quant-params.ts';
-import { type ConvAttrs, type OnnxOpOptions, opLabel, paramValues, requireScalarLike, requireType, resolveConvAttrs, rounderFor } from './common.ts';
+import { type ConvAttrs, type OnnxOpOptions, opLabel, opVariant, paramValues, requireScalarLike, requireType, resolveConvAttrs, rounderFor } from './common.ts';
 
 const INT8S = [DataType.INT8, DataType.UINT8];
 
@@ -54,7 +54,7 @@ export function qlinearConv(
   const out = new (yZeroPoint.dtype === DataType.INT8 ? Int8Array : Uint8Array)(r.data.length);
   requantize(r.data, out, {
     qmin, qmax, xScale: xs, wScale: ws, yScale: ys, yZeroPoint: paramValues(yZeroPoint, 'y_zero_point')[0],
-    channels: M, channelStride: r.dims[2] * r.dims[3], mode: 'fused', variant: opts.variant,
+    channels: M, channelStride: r.dims[2] * r.dims[3], mode: 'fused', variant: opVariant(opts),
     multiplierRound: rounderFor(xScale.dtype),
   });
   const dims = spatial === 1 ? [r.dims[0], r.dims[1], r.dims[3]] : r.dims;

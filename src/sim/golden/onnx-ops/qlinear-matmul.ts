@@ -13,8 +13,8 @@ import type { Tensor } from '../../tensor.ts';
 import { intRange } from '../dtype.ts';
 import { matmulInt32 } from '../integer-ops.ts';
 import { validateScales } from '../quant-params.ts';
-import { fl32, roundWith, variantOf } from '../rounding.ts';
-import { type OnnxOpOptions, opLabel, paramValues, requireScalarLike, requireType, rounderFor } from './common.ts';
+import { fl32, roundWith } from '../rounding.ts';
+import { type OnnxOpOptions, opLabel, opVariant, paramValues, requireScalarLike, requireType, rounderFor } from './common.ts';
 import { zeroPointVector } from './matmul-integer.ts';
 import { planMatmul } from './matmul-shape.ts';
 
@@ -48,7 +48,7 @@ export function qlinearMatMul(
   const bz = zeroPointVector(bZeroPoint, N, b, `${what}: 'b_zero_point'`);
   const yzp = paramValues(yZeroPoint, `${what}: 'y_zero_point'`)[0];
   const { min: qmin, max: qmax } = intRange(yZeroPoint.dtype);
-  const variant = variantOf(opts.variant);
+  const variant = opVariant(opts);
   const rd = variant.requant === 'f64' ? rounderFor(aScale.dtype) : fl32;
   const mult = new Float64Array(M * N);
   for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {

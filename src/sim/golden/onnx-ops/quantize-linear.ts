@@ -2,7 +2,7 @@
 import { DataType, dataTypeName } from '../../data-type.ts';
 import type { Tensor } from '../../tensor.ts';
 import { quantizeTensor } from '../quantize.ts';
-import { type OnnxOpOptions, opLabel } from './common.ts';
+import { type OnnxOpOptions, opLabel, opVariant } from './common.ts';
 
 export interface QuantizeLinearAttrs {
   /** per-axis / blocked axis, default 1 */
@@ -36,11 +36,11 @@ export function quantizeLinear(x: Tensor, scale: Tensor, zeroPoint: Tensor | und
   }
   const outputDtype: DataType = zeroPoint ? zeroPoint.dtype : od || DataType.UINT8;
   let precision: DataType | undefined = attrs.precision || undefined;
-  if (precision === undefined && opts.precisionRule === 'numpy') precision = numpyDivisionPrecision(x.dtype, scale.dtype);
+  if (precision === undefined && opts.reference) precision = numpyDivisionPrecision(x.dtype, scale.dtype);
   try {
     return quantizeTensor(x, scale, zeroPoint, {
       outputDtype, axis: attrs.axis ?? 1, blockSize: attrs.blockSize ?? 0, saturate: (attrs.saturate ?? 1) !== 0,
-      precision, variant: opts.variant, names: { x: 'x', scale: 'y_scale', zeroPoint: 'y_zero_point' },
+      precision, variant: opVariant(opts, { zeroPoint: 'after_round' }), names: { x: 'x', scale: 'y_scale', zeroPoint: 'y_zero_point' },
     });
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message}`);
