@@ -1,0 +1,84 @@
+/**
+ * Applies passes of rules to a fixed point, deterministically, recording every firing.
+ *
+ * Order: passes in sequence; inside a pass, sweeps over the nodes in topological order (ties by ONNX
+ * position); at each node the rules are tried in their listed order and the first that matches and passes
+ * its guard fires. A sweep that fires nothing ends the pass. Firings are capped so a rule set that
+ * oscillates fails loudly (naming the rules involved) instead of hanging.
+ */
+import { match, opMatches, rootOps } from './pattern.ts';
+import type { Pass, Rule, RuleContext } from './rule.ts';
+import type { SimNode } from './net.ts';
+
+export interface TraceEntry {
+  pass: string;
+  rule: string;
+  /** Names of the nodes the pattern matched (root last). */
+  matched: string[];
+  /** Names of the nodes the rewrite created (fused units, clones, moved Q/DQ). */
+  created: string[];
+  detail?: string;
+}
+
+export class RewriteLimitError extends Error {
+  constructor(pass: string, recent: TraceEntry[]) {
+    super(`rewrite pass '${pass}' did not reach a fixed point; last firings: ${recent.map((t) => `${t.rule}@${t.matched.at(-1)}`).join(', ')}`);
+    this.name = 'RewriteLimitError';
+  }
+}
+
+/** Firings allowed per pass, per node of the network when the pass starts (plus a floor). */
+const FIRINGS_PER_NODE = 8;
+const FIRINGS_FLOOR = 64;
+
+export function runPasses(passes: readonly Pass[], ctx: RuleContext): TraceEntry[] {
+  const trace: TraceEntry[] = [];
+  for (const pass of passes) runPass(pass, ctx, trace);
+  return trace;
+}
+
+function indexRules(rules: readonly Rule[]): { byOp: Map<string, Rule[]>; generic: Rule[] } {
+  const byOp = new Map<string, Rule[]>();
+  const generic: Rule[] = [];
+  for (const r of rules) {
+    const ops = rootOps(r.pattern);
+    if (!ops) { generic.push(r); continue; }
+    for (const op of ops) {
+      let list = byOp.get(op);
+      if (!list) byOp.set(op, (list = []));
+      list.push(r);
+    }
+  }
+  return { byOp, generic };
+}
+
+export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[]): void {
+  const { net } = ctx;
+  const { byOp, generic } = indexRules(pass.rules);
+  const order = new Map(pass.rules.map((r, i) => [r, i]));
+  const limit = FIRINGS_PER_NODE * net.nodes.size + FIRINGS_FLOOR;
+  let firings = 0;
+  for (;;) {
+    let fired = false;
+    for (const n of net.topo()) {
+      if (!net.alive(n)) continue;
+      const candidates = [...(byOp.get(n.op) ?? []), ...generic.filter((r) => opMatches(r.pattern.op, n))];
+      if (candidates.length === 0) continue;
+      candidates.sort((a, b) => order.get(a)! - order.get(b)!);
+      for (const rule of candidates) {
+        const m = match(rule.pattern, n, net);
+        if (!m || (rule.guard && !rule.guard(m, ctx))) continue;
+        const matchedNodes: SimNode[] = Object.values(m.nodes);
+        const matched = matchedNodes.map((x) => x.name);
+        const watermark = net.idWatermark;
+        const detail = rule.rewrite(m, ctx);
+        const created = net.createdSince(watermark).map((x) => x.name);
+        trace.push({ pass: pass.id, rule: rule.id, matched, created, ...(detail ? { detail } : {}) });
+        fired = true;
+        if (++firings > limit) throw new RewriteLimitError(pass.id, trace.slice(-6));
+        break;
+      }
+    }
+    if (!fired) return;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The simulator's working network: a mutable copy of the ONNX graph that rewrite rules edit in place.
+ * It mirrors what TensorRT does after parsing — a network of layers that optimizer passes fuse — so a
+ * node here is either an ONNX node not yet touched, or a fused unit (`trt.*` op) that remembers every
+ * ONNX node it absorbed. The original Model is never modified.
+ */
+import type { Attribute, Graph, Node } from '../sim/ir/graph.ts';
+import type { Tensor } from '../sim/tensor.ts';
+import type { FusedUnit } from './fused-unit.ts';
+
+export interface SimNode {
+  /** Unique for the life of the network; never reused. */
+  readonly id: number;
+  /** ONNX op type, or a fused unit kind (`trt.Conv`, `trt.QWeight`, ...). */
+  op: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, Attribute>;
+  /** Position of the earliest absorbed ONNX node in the model's node list: orders layers, breaks ties. */
+  order: number;
+  /** The ONNX node this SimNode was created from (undefined for fused units). */
+  onnx?: Node;
+  /** Set on fused units: what they absorbed and how. */
+  unit?: FusedUnit;
+  /** Short notes on why the node ended up the way it did (shown by `--trace`, used by lint). */
+  notes: string[];
+}
+
+export class Net {
+  readonly nodes = new Map<number, SimNode>();
+  private readonly producers = new Map<string, SimNode>();
+  private readonly consumerLists = new Map<string, SimNode[]>();
+  readonly initializers: Map<string, Tensor>;
+  readonly graphInputs: Set<string>;
+  readonly graphOutputs: Set<string>;
+  /** Position of every ONNX node of the source graph, by name. */
+  readonly onnxOrder = new Map<string, number>();
+  private nextId = 0;
+  /** Every node ever added, indexed by id (ids are sequential). */
+  private readonly added: SimNode[] = [];
+  private tensorSerial = 0;
+
+  constructor(readonly source: Graph) {
+    this.initializers = new Map(source.initializers);
+    this.graphInputs = new Set(source.inputs.map((v) => v.name).filter((n) => !source.initializers.has(n)));
+    this.graphOutputs = new Set(source.outputs.map((v) => v.name));
+    source.nodes.forEach((n, i) => {
+      this.onnxOrder.set(n.name, i);
+      this.add({ op: n.opType, name: n.name, inputs: [...n.inputs], outputs: [...n.outputs], attrs: n.attrs, order: i, onnx: n });
+    });
+  }
+
+  add(spec: Omit<SimNode, 'id' | 'notes'> & { notes?: string[] }): SimNode {
+    const node: SimNode = { ...spec, id: this.nextId++, notes: spec.notes ?? [] };
+    this.nodes.set(node.id, node);
+    this.added.push(node);
+    for (const o of node.outputs) if (o !== '') this.producers.set(o, node);
+    for (const i of node.inputs) if (i !== '') this.link(i, node);
+    return node;
+  }
+
+  remove(node: SimNode): void {
+    if (!this.nodes.delete(node.id)) return;
+    for (const o of node.outputs) if (this.producers.get(o) === node) this.producers.delete(o);
+    for (const i of node.inputs) if (i !== '') this.unlink(i, node);
+  }
+
+  /** Ids at or above this value belong to nodes created after this call. */
+  get idWatermark(): number {
+    return this.nextId;
+  }
+
+  /** Nodes created at or after `watermark` that are still in the network. */
+  createdSince(watermark: number): SimNode[] {
+    return this.added.slice(watermark).filter((n) => this.alive(n));
+  }
+
+  alive(node: SimNode): boolean {
+    return this.nodes.get(node.id) === node;
+  }
+
+  setInput(node: SimNode, index: number, tensor: string): void {
+    const old = node.inputs[index];
+    if (old === tensor) return;
+    node.inputs[index] = tensor;
+    if (old !== '' && !node.inputs.includes(old)) this.unlink(old, node);
+    if (tensor !== '') this.link(tensor, node);
+  }
+
+  setOutput(node: SimNode, index: number, tensor: string): void {
+    const old = node.outputs[index];
+    if (this.producers.get(old) === node) this.producers.delete(old);
+    node.outputs[index] = tensor;
+    this.producers.set(tensor, node);
+  }
+
+  /** Every reader of `from` reads `to` instead (graph outputs are renamed by the caller's choice of names). */
+  redirect(from: string, to: string): void {
+    for (const c of [...this.consumers(from)]) {
+      c.inputs.forEach((t, i) => { if (t === from) this.setInput(c, i, to); });
+    }
+  }
+
+  producer(tensor: string): SimNode | undefined {
+    return this.producers.get(tensor);
+  }
+
+  /** Readers of a tensor, in layer order. A node reading it twice appears once. */
+  consumers(tensor: string): readonly SimNode[] {
+    return this.consumerLists.get(tensor) ?? [];
+  }
+
+  /** Read by exactly one node and not a graph output: the condition for fusing across this edge. */
+  singleUse(tensor: string): boolean {
+    return this.consumers(tensor).length === 1 && !this.graphOutputs.has(tensor);
+  }
+
+  isConstant(tensor: string): boolean {
+    return this.constant(tensor) !== undefined;
+  }
+
+  /** The value of an initializer or of a Constant node's output; undefined for computed tensors. */
+  constant(tensor: string): Tensor | undefined {
+    const init = this.initializers.get(tensor);
+    if (init) return init;
+    const p = this.producers.get(tensor);
+    if (p && p.op === 'Constant' && p.attrs.value?.type === 'tensor') return p.attrs.value.value;
+    return undefined;
+  }
+
+  /** A fresh tensor name derived from `base` (never collides with a source name). */
+  freshTensor(base: string): string {
+    return `${base}::qdqsim${this.tensorSerial++}`;
+  }
+
+  /** Nodes in a topological order; ties go to the smaller `order` (ONNX position), then creation. */
+  topo(): SimNode[] {
+    const indeg = new Map<number, number>();
+    for (const n of this.nodes.values()) {
+      let d = 0;
+      for (const i of new Set(n.inputs)) if (i !== '' && this.producers.has(i)) d++;
+      indeg.set(n.id, d);
+    }
+    const ready = [...this.nodes.values()].filter((n) => indeg.get(n.id) === 0);
+    const heap = new MinHeap<SimNode>((a, b) => a.order - b.order || a.id - b.id);
+    for (const n of ready) heap.push(n);
+    const out: SimNode[] = [];
+    while (heap.size > 0) {
+      const n = heap.pop();
+      out.push(n);
+      for (const o of n.outputs) {
+        for (const c of this.consumers(o)) {
+          const d = indeg.get(c.id)! - 1;
+          indeg.set(c.id, d);
+          if (d === 0) heap.push(c);
+        }
+      }
+    }
+    if (out.length !== this.nodes.size) {
+      const stuck = [...this.nodes.values()].filter((n) => !out.includes(n)).map((n) => n.name);
+      throw new Error(`the network has a cycle through: ${stuck.slice(0, 5).join(', ')}`);
+    }
+    return out;
+  }
+
+  private link(tensor: string, node: SimNode): void {
+    let list = this.consumerLists.get(tensor);
+    if (!list) this.consumerLists.set(tensor, (list = []));
+    if (!list.includes(node)) {
+      // keep readers in layer order so "first consumer" choices are deterministic
+      let i = list.length;
+      while (i > 0 && (list[i - 1].order > node.order || (list[i - 1].order === node.order && list[i - 1].id > node.id))) i--;
+      list.splice(i, 0, node);
+    }
+  }
+
+  private unlink(tensor: string, node: SimNode): void {
+    const list = this.consumerLists.get(tensor);
+    if (!list) return;
+    const i = list.indexOf(node);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.consumerLists.delete(tensor);
+  }
+}
+
+/** A small binary heap; the driver and the layer orderer pop thousands of nodes. */
+export class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => number) {}
+  get size(): number { return this.items.length; }
+  push(x: T): void {
+    const a = this.items;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.less(a[i], a[p]) >= 0) break;
+      [a[i], a[p]] = [a[p], a[i]];
+      i = p;
+    }
+  }
+  pop(): T {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l], a[m]) < 0) m = l;
+        if (r < a.length && this.less(a[r], a[m]) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

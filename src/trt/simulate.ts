@@ -1,0 +1,51 @@
+/**
+ * `simulateEngine(model, options)`: predicts the TensorRT engine a Q/DQ ONNX model becomes.
+ * Parser checks -> rule passes (traced) -> lowering to layers -> summary.
+ */
+import type { Model } from '../sim/ir/graph.ts';
+import { resolveOptions, type SimulateOptions } from './build-options.ts';
+import { runPasses } from './driver.ts';
+import type { Engine, EngineLayer, EngineSummary } from './engine.ts';
+import { lowerNet } from './lower.ts';
+import { Net } from './net.ts';
+import { checkParser } from './parser-checks.ts';
+import { passesFor } from './rules/index.ts';
+
+export function summarize(layers: readonly EngineLayer[]): EngineSummary {
+  let totalMacs = 0, int8Macs = 0, known = false;
+  for (const l of layers) {
+    if (l.macs === undefined) continue;
+    known = true;
+    totalMacs += l.macs;
+    if (l.compute === 'Int8') int8Macs += l.macs;
+  }
+  return {
+    layers: layers.length,
+    computeLayers: layers.filter((l) => l.kind !== 'reformat' && l.kind !== 'noop').length,
+    standaloneQdq: layers.filter((l) => l.origin === 'QDQ').length,
+    int8Layers: layers.filter((l) => l.compute === 'Int8' && l.kind !== 'reformat').length,
+    totalMacs,
+    int8Macs,
+    ...(known && totalMacs > 0 ? { int8MacPercent: (100 * int8Macs) / totalMacs } : {}),
+    opaqueLayers: layers.filter((l) => l.kind === 'opaque').map((l) => l.name),
+  };
+}
+
+export function simulateEngine(model: Model, opts: SimulateOptions = {}): Engine {
+  const options = resolveOptions(opts);
+  const net = new Net(model.graph);
+  const parserNotes = checkParser(net, options);
+  const trace = runPasses(passesFor(options.version), { net, options });
+  const layers = lowerNet(net, options);
+  const nodeOpTypes: Record<string, string> = {};
+  for (const n of model.graph.nodes) nodeOpTypes[n.name] = n.opType;
+  return {
+    layers,
+    bindings: { inputs: [...net.graphInputs], outputs: [...net.graphOutputs] },
+    options,
+    trace,
+    parserNotes,
+    summary: summarize(layers),
+    nodeOpTypes,
+  };
+}
