@@ -1,5 +1,6 @@
 import type { Attribute, Node } from '../ir/graph.ts';
 import { GraphError } from '../ir/graph-error.ts';
+import type { OnnxOpOptions } from '../golden/onnx-ops/common.ts';
 import type { Tensor } from '../tensor.ts';
 
 /** What a kernel sees: its node, the opset of the node's domain, and its inputs ('' inputs are undefined). */
@@ -7,6 +8,8 @@ export interface OpContext {
   node: Node;
   opset: number;
   inputs: (Tensor | undefined)[];
+  /** arithmetic variant for the quantization/integer ops (RunOptions.onnxOps) */
+  onnxOps?: OnnxOpOptions;
 }
 
 /** A kernel returns one tensor per node output (undefined for optional outputs it does not produce). */

@@ -2,6 +2,7 @@ import { dataTypeName } from '../data-type.ts';
 import type { Graph, Model, Node } from '../ir/graph.ts';
 import { GraphError } from '../ir/graph-error.ts';
 import { validateGraph } from '../ir/graph-index.ts';
+import type { OnnxOpOptions } from '../golden/onnx-ops/common.ts';
 import type { Tensor } from '../tensor.ts';
 import { lookupOp, type OpContext } from './registry.ts';
 import { fmtDims, numel } from './tensor-util.ts';
@@ -12,6 +13,11 @@ export interface RunOptions {
   capture?: string[] | 'all';
   /** Called after each node with its outputs and the wall time it took (ms). */
   onNode?: (node: Node, outputs: (Tensor | undefined)[], ms: number) => void;
+  /**
+   * Arithmetic of the quantization and integer ops (passed to src/sim/golden/onnx-ops): default the
+   * ONNX spec as onnxruntime computes it; ONNX_REFERENCE_OPTIONS emulates the ONNX reference evaluator.
+   */
+  onnxOps?: OnnxOpOptions;
 }
 
 export interface RunResult {
@@ -94,7 +100,7 @@ export function runModel(model: Model, feeds: Record<string, Tensor>, opts: RunO
       if (!t) throw new GraphError(`input ${i} '${name}' has no value (it was not produced)`, { node, tensor: name });
       return t;
     });
-    const ctx: OpContext = { node, opset, inputs };
+    const ctx: OpContext = { node, opset, inputs, onnxOps: opts.onnxOps };
     const t0 = opts.onNode ? performance.now() : 0;
     let outs: (Tensor | undefined)[];
     try {
