@@ -90,8 +90,8 @@ export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'
   const scaleBits = new Uint32Array(C), invBits = new Uint32Array(C), zeroPoint = new Int32Array(C);
   for (let c = 0; c < C; c++) {
     const s = p.scale[c]!;
-    if (Math.fround(s) !== s) throw new RangeError(`${name}: scale[${c}] = ${s} is not a float32 value (Math.fround it first)`);
     if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`${name}: scale[${c}] = ${p.scale[c]} must be a finite float32 > 0`);
+    if (Math.fround(s) !== s) throw new RangeError(`${name}: scale[${c}] = ${s} is not a float32 value (Math.fround it first)`);
     const z = zpIn[c]!;
     if (!Number.isInteger(z) || z < qmin || z > qmax) throw new RangeError(`${name}: zero point[${c}] = ${z} outside [${qmin}, ${qmax}] of ${dataTypeName(p.dtype)}`);
     scaleBits[c] = f32ToBits(s);

@@ -1,0 +1,134 @@
+// Differential suite: quantize, dequantize and fake-quant kernels against the golden reference
+// (src/sim/golden/quantize.ts), bit for bit, both exact methods, per tensor and per channel.
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataType, dataTypeName } from '../../src/sim/data-type.ts';
+import { intRange } from '../../src/sim/golden/dtype.ts';
+import { dequantizeTensor, quantizeTensor } from '../../src/sim/golden/quantize.ts';
+import type { QuantVariant } from '../../src/sim/golden/rounding.ts';
+import { releaseGpu } from '../../src/kernels/device.ts';
+import { dequantizeLinear } from '../../src/kernels/dequantize-linear.ts';
+import { fakeQuant } from '../../src/kernels/fake-quant.ts';
+import { quantizeLinear } from '../../src/kernels/quantize-linear.ts';
+import { fillCodes, fillQuantInputs, randInt, rng } from '../../src/kernels/test-data.ts';
+import { firstMismatch, gpuForFile } from './gpu-fixture.ts';
+
+const { ctx, runner, skip } = await gpuForFile('test/kernels/quantize.test.ts');
+afterAll(() => { if (ctx) releaseGpu(ctx); });
+
+const DTYPES = [DataType.INT8, DataType.UINT8, DataType.INT4, DataType.UINT4];
+const ELEMS = 1 << 17;   // per run; 8 runs per property -> 2^20 elements per kernel and method
+const RUNS = 8;
+const SEED = Number(process.env.QDQSIM_SEED ?? 0x5eed);
+
+interface Case { dims: number[]; axis?: number; scale: Float32Array; zp: number[]; dtype: DataType; variant: Partial<QuantVariant> }
+
+function makeCase(seed: number, dtype: DataType, perChannel: boolean, variant: Partial<QuantVariant>): Case {
+  const r = rng(seed);
+  const { min, max } = intRange(dtype);
+  // odd sizes: channels and inner sizes that are not multiples of 4 or of the workgroup size
+  const C = perChannel ? randInt(r, 2, 37) : 1;
+  const inner = perChannel ? randInt(r, 1, 11) : 1;
+  const outer = Math.max(1, Math.floor(ELEMS / (C * inner)) - randInt(r, 0, 3));
+  const dims = perChannel ? [outer, C, inner] : [outer * C * inner + randInt(r, 0, 5)];
+  const scale = Float32Array.from({ length: C }, () => Math.fround(2 ** randInt(r, -12, 4) * (1 + r())));
+  if (r() < 0.3) scale[0] = Math.fround(0.1);
+  const zp = Array.from({ length: C }, () => randInt(r, min, max));
+  return { dims, axis: perChannel ? 1 : undefined, scale, zp, dtype, variant };
+}
+
+function inputsFor(c: Case, seed: number): Float32Array {
+  const n = c.dims.reduce((a, b) => a * b, 1);
+  const bits = new Uint32Array(n);
+  const r = rng(seed ^ 0x9e3779b9);
+  const { min, max } = intRange(c.dtype);
+  const inner = c.dims.length === 3 ? c.dims[2]! : n;
+  const C = c.scale.length;
+  // fill channel by channel so ties use the right scale
+  const tmp = new Uint32Array(inner);
+  for (let o = 0; o < n / inner; o++) {
+    const ch = o % C;
+    fillQuantInputs(r, tmp, c.scale[ch]!, c.zp[ch]!, min, max);
+    bits.set(tmp, o * inner);
+  }
+  return new Float32Array(bits.buffer);
+}
+
+function golden(c: Case, x: Float32Array) {
+  const scale = { dtype: DataType.FLOAT, dims: c.scale.length > 1 ? [c.scale.length] : [], data: c.scale };
+  const zpT = { dtype: c.dtype, dims: scale.dims, data: (intRange(c.dtype).signed ? Int8Array : Uint8Array).from(c.zp) };
+  return quantizeTensor({ dtype: DataType.FLOAT, dims: c.dims, data: x }, scale, zpT, { outputDtype: c.dtype, axis: c.axis ?? 1, variant: c.variant });
+}
+
+function describeCase(c: Case, seed: number, i: number, x: Float32Array): string {
+  const u = new Uint32Array(x.buffer);
+  return `seed ${seed}, first bad index ${i}: x = ${x[i]} (0x${u[i]!.toString(16)}), dtype ${dataTypeName(c.dtype)}, ` +
+    `dims [${c.dims}], scales ${c.scale.length}, variant ${JSON.stringify(c.variant)}`;
+}
+
+const variants: Partial<QuantVariant>[] = [{}, { scaleOp: 'mul_inv' }];
+const lutOnlyVariants: Partial<QuantVariant>[] = [{ rounding: 'half_up' }, { rounding: 'half_away' }, { zeroPoint: 'before_round' }];
+
+describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', () => {
+  for (const method of ['integer', 'lut'] as const) {
+    it(`QuantizeLinear (${method}): ${RUNS} x ${ELEMS} elements, ties, +-ULP, specials`, async () => {
+      await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(),
+        fc.constantFrom(...(method === 'lut' ? [...variants, ...lutOnlyVariants] : variants)),
+        async (seed, dtype, perChannel, variant) => {
+          const c = makeCase(seed, dtype, perChannel, variant);
+          const x = inputsFor(c, seed);
+          const got = await quantizeLinear(runner!, x, c.dims, { dtype, scale: c.scale, zeroPoint: c.zp, axis: c.axis, variant, method });
+          const want = golden(c, x).data as Int8Array;
+          const m = firstMismatch(got, want);
+          if (m.count) throw new Error(`${m.count} mismatches; ${describeCase(c, seed, m.first, x)}: kernel ${got[m.first]}, golden ${want[m.first]}`);
+        }), { seed: SEED, numRuns: RUNS });
+    });
+
+    it(`fake-quant forward (${method}): ${RUNS} x ${ELEMS} elements, compared bitwise`, async () => {
+      await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(), fc.constantFrom(...variants),
+        async (seed, dtype, perChannel, variant) => {
+          const c = makeCase(seed, dtype, perChannel, variant);
+          const x = inputsFor(c, seed);
+          const got = await fakeQuant(runner!, x, c.dims, { dtype, scale: c.scale, zeroPoint: c.zp, axis: c.axis, variant, method });
+          // golden composition: DequantizeLinear(QuantizeLinear(x)); a NaN input stays NaN
+          const q = golden(c, x);
+          const scale = { dtype: DataType.FLOAT, dims: c.scale.length > 1 ? [c.scale.length] : [], data: c.scale };
+          const zpT = { dtype: c.dtype, dims: scale.dims, data: (intRange(c.dtype).signed ? Int8Array : Uint8Array).from(c.zp) };
+          const want = dequantizeTensor(q, scale, zpT, { axis: c.axis ?? 1 }).data as Float32Array;
+          for (let i = 0; i < x.length; i++) if (Number.isNaN(x[i])) want[i] = NaN;
+          const m = firstMismatch(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
+          if (m.count) throw new Error(`${m.count} mismatches; ${describeCase(c, seed, m.first, x)}: kernel ${got[m.first]}, golden ${want[m.first]}`);
+        }), { seed: SEED + 1, numRuns: RUNS });
+    });
+
+    it(`DequantizeLinear (${method}): every code, ${RUNS} x ${ELEMS} elements, compared bitwise`, async () => {
+      await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(), async (seed, dtype, perChannel) => {
+        const c = makeCase(seed, dtype, perChannel, {});
+        const n = c.dims.reduce((a, b) => a * b, 1);
+        const { min, max, signed } = intRange(dtype);
+        const codes = signed ? new Int8Array(n) : new Uint8Array(n);
+        fillCodes(rng(seed), codes, min, max);
+        const got = await dequantizeLinear(runner!, codes, c.dims, { dtype, scale: c.scale, zeroPoint: c.zp, axis: c.axis, method });
+        const scale = { dtype: DataType.FLOAT, dims: c.scale.length > 1 ? [c.scale.length] : [], data: c.scale };
+        const zpT = { dtype, dims: scale.dims, data: (signed ? Int8Array : Uint8Array).from(c.zp) };
+        const want = dequantizeTensor({ dtype, dims: c.dims, data: codes }, scale, zpT, { axis: c.axis ?? 1 }).data as Float32Array;
+        const m = firstMismatch(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
+        if (m.count) throw new Error(`${m.count} mismatches; seed ${seed}, first bad index ${m.first}: code ${codes[m.first]}, kernel ${got[m.first]}, golden ${want[m.first]}`);
+      }), { seed: SEED + 2, numRuns: RUNS });
+    });
+  }
+
+  it('rejects bad parameters with clear errors', async () => {
+    const x = new Float32Array(8);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT16, scale: [1] })).rejects.toThrow(/unsupported quantized dtype INT16/);
+    await expect(quantizeLinear(runner!, x, [2, 4], { dtype: DataType.INT8, scale: [1, 1, 1], axis: 1 })).rejects.toThrow(/per-axis scale length 3 does not match dims\[1\] = 4/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT8, scale: [0] })).rejects.toThrow(/finite float32 > 0/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT8, scale: [NaN] })).rejects.toThrow(/finite float32 > 0/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT8, scale: [0.1] })).rejects.toThrow(/not a float32 value/);
+    await expect(quantizeLinear(runner!, x, [9], { dtype: DataType.INT8, scale: [1] })).rejects.toThrow(/do not match dims/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.UINT8, scale: [1], zeroPoint: [300] })).rejects.toThrow(/outside \[0, 255\]/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT8, scale: [1], method: 'integer', variant: { rounding: 'half_up' } })).rejects.toThrow(/use method 'lut'/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT8, scale: [1], variant: { overflow: 'int32_wrap_to_qmin' } })).rejects.toThrow(/not monotone/);
+    await expect(dequantizeLinear(runner!, new Uint8Array(8), [8], { dtype: DataType.INT8, scale: [1] })).rejects.toThrow(/does not hold signed codes/);
+  });
+});
