@@ -45,6 +45,8 @@ export const ORT: QuantVariant = SPEC;
 export const ONNX_REFERENCE: QuantVariant = Object.freeze({
   scaleOp: 'div', zeroPoint: 'before_round', requant: 'f64', rounding: 'half_even', overflow: 'int32_wrap_to_qmin',
 });
+/** The ONNX reference's QuantizeLinear: its overflow quirk, with the zero point added after rounding. */
+export const ONNX_REFERENCE_QUANTIZE_LINEAR: QuantVariant = Object.freeze({ ...ONNX_REFERENCE, zeroPoint: 'after_round' as const });
 /** PyTorch quantize_per_tensor / fake_quantize_* (fbgemm LEGACY=false): multiply by fl32(1/scale). */
 export const PYTORCH: QuantVariant = Object.freeze({
   scaleOp: 'mul_inv', zeroPoint: 'after_round', requant: 'f32', rounding: 'half_even', overflow: 'saturate',
@@ -55,7 +57,7 @@ export const TF_FAKE_QUANT: QuantVariant = Object.freeze({
 });
 
 export const NAMED_VARIANTS: Readonly<Record<string, QuantVariant>> = Object.freeze({
-  spec: SPEC, ort: ORT, 'onnx-reference': ONNX_REFERENCE, pytorch: PYTORCH, 'tf-fake-quant': TF_FAKE_QUANT,
+  spec: SPEC, ort: ORT, 'onnx-reference': ONNX_REFERENCE, 'onnx-reference-quantize-linear': ONNX_REFERENCE_QUANTIZE_LINEAR, pytorch: PYTORCH, 'tf-fake-quant': TF_FAKE_QUANT,
 });
 
 /** `SPEC` with the given knobs replaced. */
