@@ -4,8 +4,8 @@
 override WG: u32 = 256u;
 override SIGNED: bool = true;   // int8/int4 codes are sign-extended, uint8/uint4 zero-extended
 
-@group(0) @binding(5) var<storage, read> x: array<u32>;          // packed codes
-@group(0) @binding(6) var<storage, read_write> y: array<u32>;    // f32 bits
+@group(0) @binding(3) var<storage, read> x: array<u32>;          // packed codes
+@group(0) @binding(4) var<storage, read_write> y: array<u32>;    // f32 bits
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

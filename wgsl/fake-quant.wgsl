@@ -4,8 +4,8 @@
 
 override WG: u32 = 256u;
 
-@group(0) @binding(5) var<storage, read> x: array<vec4u>;        // f32 bits, padded to a multiple of 4
-@group(0) @binding(6) var<storage, read_write> y: array<vec4u>;
+@group(0) @binding(3) var<storage, read> x: array<vec4u>;        // f32 bits, padded to a multiple of 4
+@group(0) @binding(4) var<storage, read_write> y: array<vec4u>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

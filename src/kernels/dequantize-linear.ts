@@ -6,12 +6,13 @@ import type { KernelRunner } from './runner.ts';
 
 export async function dequantizeLinear(runner: KernelRunner, codes: Int8Array | Uint8Array, dims: readonly number[], params: QuantParams): Promise<Float32Array> {
   checkLength(codes.length, dims, 'x');
+  if (params.dtype === undefined || params.range) throw new TypeError('x: give the code dtype (and no range) for QuantizeLinear / DequantizeLinear');
   const q = prepareQuant(dims, params);
-  const signed = isSignedQuant(q.dtype);
+  const signed = isSignedQuant(params.dtype);
   if ((codes instanceof Int8Array) !== signed) {
     throw new TypeError(`x: ${codes.constructor.name} does not hold ${signed ? 'signed' : 'unsigned'} codes of the declared dtype`);
   }
-  const [lo, hi] = quantRange(q.dtype);
+  const [lo, hi] = quantRange(params.dtype);
   for (let i = 0; i < codes.length; i++) {
     const v = codes[i]!;
     if (v < lo || v > hi) throw new RangeError(`x[${i}] = ${v} outside [${lo}, ${hi}] of the declared dtype`);

@@ -5,8 +5,8 @@
  */
 import { DataType, dataTypeName } from '../sim/data-type.ts';
 import { bitsToF32, f32ToBits, intRange } from '../sim/golden/dtype.ts';
-import { dequantizeScalar, quantizeScalar } from '../sim/golden/quantize.ts';
-import { type QuantVariant, variantOf } from '../sim/golden/rounding.ts';
+import { dequantizeScalar, quantizeQuotient } from '../sim/golden/quantize.ts';
+import { type QuantVariant, scaleDivide, variantOf } from '../sim/golden/rounding.ts';
 import type { ExactMethod, KernelDesc } from './kernel-spec.ts';
 import { KEY_MAX, KEY_MIN, buildThresholds, keyToF32 } from './lut.ts';
 import { grid1d, type KernelRunner } from './runner.ts';
@@ -26,7 +26,10 @@ export function quantRange(dtype: DataType): readonly [number, number] {
 export function isSignedQuant(dtype: DataType): boolean { return quantRange(dtype)[0] < 0; }
 
 export interface QuantParams {
-  dtype: DataType;
+  /** Code type (quantize / dequantize); for fake quantization `range` may be given instead. */
+  dtype?: DataType;
+  /** Explicit [qmin, qmax] (fake quantization, e.g. narrow range [-127, 127]); at most 65536 levels. */
+  range?: readonly [number, number];
   /** One scale (per tensor) or one per channel along `axis`; each a finite f32 > 0. */
   scale: ArrayLike<number>;
   /** Same length as `scale`; integers inside the dtype's range. Default 0. */
@@ -40,7 +43,7 @@ export interface QuantParams {
 }
 
 export interface PreparedQuant {
-  dtype: DataType;
+  dtype: DataType | undefined;
   qmin: number;
   qmax: number;
   levels: number;
@@ -72,7 +75,17 @@ export function checkLutVariant(v: QuantVariant, what: string): void {
 }
 
 export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'): PreparedQuant {
-  const [qmin, qmax] = quantRange(p.dtype);
+  let qmin: number, qmax: number;
+  if (p.range) {
+    [qmin, qmax] = p.range;
+    if (!Number.isInteger(qmin) || !Number.isInteger(qmax) || !(qmin < qmax) || qmax - qmin >= 65536 || Math.abs(qmin) > 2 ** 24 || Math.abs(qmax) > 2 ** 24) {
+      throw new RangeError(`${name}: range [${qmin}, ${qmax}] must be integers with qmin < qmax, at most 65536 levels, |q| <= 2^24`);
+    }
+    if (p.dtype !== undefined) { const [lo, hi] = quantRange(p.dtype); if (qmin < lo || qmax > hi) throw new RangeError(`${name}: range [${qmin}, ${qmax}] exceeds ${dataTypeName(p.dtype)}`); }
+  } else {
+    if (p.dtype === undefined) throw new TypeError(`${name}: give a dtype or a range`);
+    [qmin, qmax] = quantRange(p.dtype);
+  }
   const C = p.scale.length;
   if (C < 1) throw new RangeError(`${name}: scale is empty`);
   const zpIn = p.zeroPoint ?? new Array<number>(C).fill(0);
@@ -93,13 +106,13 @@ export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'
     if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`${name}: scale[${c}] = ${p.scale[c]} must be a finite float32 > 0`);
     if (Math.fround(s) !== s) throw new RangeError(`${name}: scale[${c}] = ${s} is not a float32 value (Math.fround it first)`);
     const z = zpIn[c]!;
-    if (!Number.isInteger(z) || z < qmin || z > qmax) throw new RangeError(`${name}: zero point[${c}] = ${z} outside [${qmin}, ${qmax}] of ${dataTypeName(p.dtype)}`);
+    if (!Number.isInteger(z) || z < qmin || z > qmax) throw new RangeError(`${name}: zero point[${c}] = ${z} outside [${qmin}, ${qmax}]`);
     scaleBits[c] = f32ToBits(s);
     invBits[c] = f32ToBits(Math.fround(1 / s));
     zeroPoint[c] = z;
   }
   const variant = variantOf(p.variant);
-  const method = p.method ?? 'lut';
+  const method = p.method ?? (qmax - qmin < 256 || variant.rounding !== 'half_even' || variant.zeroPoint !== 'after_round' ? 'lut' : 'integer');
   if (method === 'integer') checkIntegerVariant(variant, name); else checkLutVariant(variant, name);
   const nanCode = qmin; // golden quantize.ts: NaN -> qmin under 'saturate'
   const levels = qmax - qmin + 1;
@@ -108,7 +121,7 @@ export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'
     for (let c = 0; c < C; c++) {
       const s = bitsToF32(scaleBits[c]!), z = zeroPoint[c]!;
       const base = c * 2 * levels;
-      buildThresholds(levels, (k) => quantizeScalar(keyToF32(k), s, z, p.dtype, { variant }) - qmin, KEY_MIN, KEY_MAX, lut, base);
+      buildThresholds(levels, (k) => quantizeQuotient(scaleDivide(keyToF32(k), s, variant.scaleOp), z, qmin, qmax, variant) - qmin, KEY_MIN, KEY_MAX, lut, base);
       for (let j = 0; j < levels; j++) lut[base + levels + j] = f32ToBits(dequantizeScalar(qmin + j, s, z)) | 0;
     }
   }
@@ -116,7 +129,14 @@ export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'
 }
 
 export function quantDesc(stem: string, q: PreparedQuant, extra: Record<string, number> = {}): KernelDesc {
-  return { stem, bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read_write'], overrides: { METHOD: q.method === 'integer' ? 0 : 1, VARIANT: q.variant.scaleOp === 'div' ? 0 : 1, WG: 256, ...extra } };
+  return { stem, bindings: ['uniform', 'read', 'read', 'read', 'read_write'], overrides: { METHOD: q.method === 'integer' ? 0 : 1, VARIANT: q.variant.scaleOp === 'div' ? 0 : 1, WG: 256, ...extra } };
+}
+
+/** The per-channel vec4u words of quant.wgsl: (s bits, fl32(1/s) bits, zero point, 0). */
+export function channelWords(q: PreparedQuant): Uint32Array {
+  const w = new Uint32Array(4 * q.channels);
+  for (let c = 0; c < q.channels; c++) { w[4 * c] = q.scaleBits[c]!; w[4 * c + 1] = q.invBits[c]!; w[4 * c + 2] = q.zeroPoint[c]! >>> 0; }
+  return w;
 }
 
 /**
@@ -128,7 +148,7 @@ export async function runQuantElementwise(runner: KernelRunner, desc: KernelDesc
   if (n === 0) return;
   const maxElems = Math.floor(runner.maxBinding / Math.max(inBytes, outBytes) / 1024) * 1024;
   const pipeline = await runner.pipeline(desc);
-  const params = [runner.upload(q.scaleBits, 'scale'), runner.upload(q.invBits, 'inv_scale'), runner.upload(q.zeroPoint, 'zero_point'), runner.upload(q.lut, 'lut')];
+  const params = [runner.upload(channelWords(q), 'chan'), runner.upload(q.lut, 'lut')];
   try {
     for (let base = 0; base < n; base += maxElems) {
       const len = Math.min(maxElems, n - base);

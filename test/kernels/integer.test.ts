@@ -7,6 +7,7 @@ import { conv2dInt32, matmulInt32 } from '../../src/sim/golden/integer-ops.ts';
 import { releaseGpu } from '../../src/kernels/device.ts';
 import { convInteger } from '../../src/kernels/conv-integer.ts';
 import { matmulInteger } from '../../src/kernels/matmul-integer.ts';
+import type { Dot4Path } from '../../src/kernels/kernel-spec.ts';
 import { randInt, rng } from '../../src/kernels/test-data.ts';
 import { firstMismatch, gpuForFile } from './gpu-fixture.ts';
 
@@ -15,7 +16,7 @@ afterAll(() => { if (ctx) releaseGpu(ctx); });
 
 const RUNS = 8;
 const SEED = Number(process.env.QDQSIM_SEED ?? 0x5eed);
-const paths = ['scalar', ...(ctx?.hasDot4 ? ['packed'] : [])] as const;
+const paths: Dot4Path[] = ['scalar', ...(ctx?.hasDot4 ? ['packed' as const] : [])];
 if (ctx && !ctx.hasDot4) console.warn('SKIP dot4I8Packed path: this adapter lacks packed_4x8_integer_dot_product');
 
 /** int8 or uint8 data that hits the extremes (every code, -128 * -128 products, long runs of 127). */

@@ -8,7 +8,8 @@ import { dequantizeTensor, quantizeTensor } from '../../src/sim/golden/quantize.
 import type { QuantVariant } from '../../src/sim/golden/rounding.ts';
 import { releaseGpu } from '../../src/kernels/device.ts';
 import { dequantizeLinear } from '../../src/kernels/dequantize-linear.ts';
-import { fakeQuant } from '../../src/kernels/fake-quant.ts';
+import { fakeQuant, fakeQuantBackward, fakeQuantLsqGradients } from '../../src/kernels/fake-quant.ts';
+import { fakeQuantBackward as goldenBackward, fakeQuantForward, fakeQuantLsqGradients as goldenLsq } from '../../src/sim/golden/fake-quant.ts';
 import { quantizeLinear } from '../../src/kernels/quantize-linear.ts';
 import { fillCodes, fillQuantInputs, randInt, rng } from '../../src/kernels/test-data.ts';
 import { firstMismatch, gpuForFile } from './gpu-fixture.ts';
@@ -89,16 +90,39 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
         async (seed, dtype, perChannel, variant) => {
           const c = makeCase(seed, dtype, perChannel, variant);
           const x = inputsFor(c, seed);
-          const got = await fakeQuant(runner!, x, c.dims, { dtype, scale: c.scale, zeroPoint: c.zp, axis: c.axis, variant, method });
-          // golden composition: DequantizeLinear(QuantizeLinear(x)); a NaN input stays NaN
-          const q = golden(c, x);
-          const scale = { dtype: DataType.FLOAT, dims: c.scale.length > 1 ? [c.scale.length] : [], data: c.scale };
-          const zpT = { dtype: c.dtype, dims: scale.dims, data: (intRange(c.dtype).signed ? Int8Array : Uint8Array).from(c.zp) };
-          const want = dequantizeTensor(q, scale, zpT, { axis: c.axis ?? 1 }).data as Float32Array;
-          for (let i = 0; i < x.length; i++) if (Number.isNaN(x[i])) want[i] = NaN;
+          const { min, max } = intRange(dtype);
+          const fp = { scale: c.scale, zeroPoint: c.zp, qmin: min, qmax: max, axis: c.axis, variant };
+          const got = await fakeQuant(runner!, x, c.dims, { ...fp, method });
+          const want = fakeQuantForward(x, c.dims, fp).y;
           const m = firstMismatch(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
           if (m.count) throw new Error(`${m.count} mismatches; ${describeCase(c, seed, m.first, x)}: kernel ${got[m.first]}, golden ${want[m.first]}`);
         }), { seed: SEED + 1, numRuns: RUNS });
+    });
+
+    it(`fake-quant STE backward and LSQ gradients (${method}): ${RUNS} x ${ELEMS} elements`, async () => {
+      await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(), fc.constantFrom(...variants),
+        fc.constantFrom('rounded' as const, 'input' as const), fc.boolean(),
+        async (seed, dtype, perChannel, variant, mask, narrow) => {
+          const c = makeCase(seed, dtype, perChannel, variant);
+          const x = inputsFor(c, seed);
+          const r = rng(seed + 17);
+          const dy = Float32Array.from(x, () => Math.fround((r() - 0.5) * 4));
+          const { min, max } = intRange(dtype);
+          const qmin = narrow && min < 0 ? min + 1 : min; // narrow range [-127, 127] as TF-QAT / pytorch-quantization
+          const zp = c.zp.map((z) => Math.max(z, qmin));
+          const fp = { scale: c.scale, zeroPoint: zp, qmin, qmax: max, axis: c.axis, variant, mask };
+          const dx = await fakeQuantBackward(runner!, x, c.dims, dy, { ...fp, method });
+          const want = goldenBackward(dy, fakeQuantForward(x, c.dims, fp).mask);
+          const m = firstMismatch(new Uint32Array(dx.buffer), new Uint32Array(want.buffer));
+          if (m.count) throw new Error(`STE: ${m.count} mismatches; ${describeCase(c, seed, m.first, x)} mask ${mask}: kernel ${dx[m.first]}, golden ${want[m.first]}`);
+          const gf = Math.fround(1 / Math.sqrt(x.length * max));
+          const lsq = await fakeQuantLsqGradients(runner!, x, c.dims, dy, { ...fp, method }, gf);
+          const wl = goldenLsq(x, c.dims, dy, fp, gf);
+          const m2 = firstMismatch(new Uint32Array(lsq.dx.buffer), new Uint32Array(wl.dx.buffer));
+          if (m2.count) throw new Error(`LSQ dx: ${m2.count} mismatches; ${describeCase(c, seed, m2.first, x)}`);
+          expect(Array.from(new Uint32Array(lsq.dScale.buffer)), `seed ${seed} dScale`).toEqual(Array.from(new Uint32Array(wl.dScale.buffer)));
+          expect(Array.from(new Uint32Array(lsq.dZeroPoint.buffer)), `seed ${seed} dZeroPoint`).toEqual(Array.from(new Uint32Array(wl.dZeroPoint.buffer)));
+        }), { seed: SEED + 3, numRuns: RUNS });
     });
 
     it(`DequantizeLinear (${method}): every code, ${RUNS} x ${ELEMS} elements, compared bitwise`, async () => {

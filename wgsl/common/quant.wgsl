@@ -26,10 +26,14 @@ struct QParams {
 }
 
 @group(0) @binding(0) var<uniform> P: QParams;
-@group(0) @binding(1) var<storage, read> scale: array<u32>;      // f32 bits per channel
-@group(0) @binding(2) var<storage, read> inv_scale: array<u32>;  // fl32(1 / s) bits per channel
-@group(0) @binding(3) var<storage, read> zero_point: array<i32>; // per channel
-@group(0) @binding(4) var<storage, read> lut: array<i32>;        // per channel: T[levels], V[levels]
+// per channel: (s bits, fl32(1 / s) bits, zero point, 0)
+@group(0) @binding(1) var<storage, read> chan: array<vec4u>;
+// per channel: T[levels] thresholds (T[0] = reachable count), V[levels] = fl32((qmin + j - zp) * s) bits
+@group(0) @binding(2) var<storage, read> lut: array<i32>;
+
+fn scale_bits(c: u32) -> u32 { return chan[c].x; }
+fn inv_scale_bits(c: u32) -> u32 { return chan[c].y; }
+fn zero_point(c: u32) -> i32 { return bitcast<i32>(chan[c].z); }
 
 fn channel_of(i: u32) -> u32 {
   if (P.channels == 1u) { return 0u; }
@@ -39,28 +43,27 @@ fn channel_of(i: u32) -> u32 {
 // The code of one element (x given by its f32 bits) in channel c.
 fn quantize_code(xb: u32, c: u32) -> i32 {
   if (f32_is_nan(xb)) { return P.nan_code; }
-  let z = zero_point[c];
+  let z = zero_point(c);
   if (METHOD == 0u) {
     var v: u32;
-    if (VARIANT == 0u) { v = f32_div(xb, scale[c]); } else { v = f32_mul(xb, inv_scale[c]); }
+    if (VARIANT == 0u) { v = f32_div(xb, scale_bits(c)); } else { v = f32_mul(xb, inv_scale_bits(c)); }
     return clamp(f32_rne_int(v) + z, P.qmin, P.qmax);   // rne saturates at +-2^30: no i32 overflow
   }
   // Guess with native float math (inexact by spec, and indeterminate for Inf): only the walk's length
   // depends on it, see lut.wgsl.
-  let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(inv_scale[c])), -65536.0, 65536.0);
+  let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(inv_scale_bits(c))), -65536.0, 65536.0);
   let j = lut_find(c * 2u * P.levels, f32_key(xb), i32(g) + z - P.qmin);
   return P.qmin + i32(j);
 }
 
 // fl32((q - zp) * s) as f32 bits.
 fn dequantize_code(q: i32, c: u32) -> u32 {
-  if (METHOD == 0u) { return f32_mul(i32_to_f32(q - zero_point[c]), scale[c]); }
+  if (METHOD == 0u) { return f32_mul(i32_to_f32(q - zero_point(c)), scale_bits(c)); }
   return bitcast<u32>(lut[c * 2u * P.levels + P.levels + u32(q - P.qmin)]);
 }
 
-// Fake quantization of one element: dequantize(quantize(x)). A NaN input stays NaN (canonical quiet NaN).
+// Fake quantization of one element: dequantize(quantize(x)); NaN quantizes to qmin (golden fake-quant.ts).
 fn fake_quant_bits(xb: u32, c: u32) -> u32 {
-  if (f32_is_nan(xb)) { return F32_QNAN; }
   return dequantize_code(quantize_code(xb, c), c);
 }
 
