@@ -86,18 +86,24 @@ export function computeAmax(stats: ReadonlyMap<string, Histogram>, method: Calib
  * sharing) gets the largest of their amax. Returns the tensors that had no amax.
  */
 export function applyAmax(model: Model, amax: ReadonlyMap<string, number>): { model: Model; missing: string[]; written: number } {
+  return applyScales(model, new Map([...amax].map(([t, a]) => [t, scaleFromAmax(a)])));
+}
+
+/** As applyAmax, from scales (e.g. read from a TensorRT calibration cache). */
+export function applyScales(model: Model, scales: ReadonlyMap<string, number>): { model: Model; missing: string[]; written: number } {
   const targets = calibrationTargets(model);
   const perScale = new Map<string, number>();
   const missing: string[] = [];
-  for (const [t, scales] of targets) {
-    const a = amax.get(t);
-    if (a === undefined) { missing.push(t); continue; }
-    for (const s of scales) perScale.set(s, Math.max(perScale.get(s) ?? 0, a));
+  for (const [t, inits] of targets) {
+    const sc = scales.get(t);
+    if (sc === undefined) { missing.push(t); continue; }
+    if (!(sc > 0) || !Number.isFinite(sc)) throw new QuantError(`scale ${sc} for tensor "${t}" is not positive and finite`);
+    for (const s of inits) perScale.set(s, Math.max(perScale.get(s) ?? 0, sc));
   }
   const initializers = new Map(model.graph.initializers);
-  for (const [s, a] of perScale) {
+  for (const [s, v] of perScale) {
     const old = initializers.get(s)!;
-    initializers.set(s, makeTensor(DataType.FLOAT, old.dims, Float32Array.of(scaleFromAmax(a))));
+    initializers.set(s, makeTensor(DataType.FLOAT, old.dims, Float32Array.of(v)));
   }
   return { model: { ...model, graph: { ...model.graph, initializers } }, missing, written: perScale.size };
 }

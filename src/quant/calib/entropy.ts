@@ -15,9 +15,9 @@ export interface EntropyOptions {
 }
 
 /** scipy.special.rel_entr summed as scipy.stats.entropy does (pk, qk normalised first). */
-export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
+export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>, scratch?: Float64Array): number {
   const sp = npSum(p), sq = npSum(q);
-  const vec = new Float64Array(p.length);
+  const vec = scratch && scratch.length >= p.length ? scratch.subarray(0, p.length) : new Float64Array(p.length);
   for (let k = 0; k < p.length; k++) {
     const x = (1.0 * p[k]) / sp, y = (1.0 * q[k]) / sq;
     if (Number.isNaN(x) || Number.isNaN(y)) vec[k] = NaN;
@@ -52,6 +52,10 @@ export function entropyAmax(hist: ArrayLike<number>, edges: ArrayLike<number>, o
   const divergences: number[] = [];
   const counts = new Float64Array(nbins);
   const members = new Float64Array(nbins);
+  const qBuf = new Float64Array(stop), pBuf = new Float64Array(stop), scratch = new Float64Array(stop);
+  // suffix sums of the outliers, accumulated left to right as numpy's int sum of bins[i:] is exact
+  const tail = new Float64Array(stop + 1);
+  for (let x = stop - 1; x >= 0; x--) tail[x] = tail[x + 1] + bins[x];
   for (let i = startBin; i <= stop; i += stride) {
     counts.fill(0); members.fill(0);
     const dig = digitize(i, nbins);
@@ -61,13 +65,12 @@ export function entropyAmax(hist: ArrayLike<number>, edges: ArrayLike<number>, o
       members[dig[x]] += 1;
     }
     for (let k = 0; k < nbins; k++) if (members[k] > 0) counts[k] = counts[k] / members[k];
-    const q = new Float64Array(i);
-    for (let x = 0; x < i; x++) if (bins[x] !== 0) q[x] = counts[dig[x]];
-    const p = bins.slice(0, i);
-    let outliers = 0;
-    for (let x = i; x < stop; x++) outliers += bins[x];
-    p[i - 1] += outliers;
-    divergences.push(klDivergence(p, q));
+    const q = qBuf.subarray(0, i);
+    for (let x = 0; x < i; x++) q[x] = bins[x] !== 0 ? counts[dig[x]] : 0;
+    const p = pBuf.subarray(0, i);
+    p.set(bins.subarray(0, i));
+    p[i - 1] += tail[i];
+    divergences.push(klDivergence(p, q, scratch));
   }
   if (!divergences.length) return { amax: edges[edges.length - 1], divergences };
   // last argmin: the largest k whose value equals the minimum (NaN never wins)
