@@ -16,6 +16,14 @@ export function dimProduct(s: readonly Dim[]): number | null {
   return p;
 }
 
+/** Product of dims; a lone symbolic dim among 1s is kept as itself; otherwise null when not all known. */
+export function dimProductSym(s: readonly Dim[]): Dim {
+  const p = dimProduct(s);
+  if (p !== null) return p;
+  const rest = s.filter((d) => d !== 1);
+  return rest.length === 1 ? rest[0] : null;
+}
+
 /** Multidirectional broadcast of shapes that may be symbolic; throws when two known dims clash. */
 export function broadcastDims(shapes: readonly (readonly Dim[])[]): Dim[] {
   const rank = Math.max(0, ...shapes.map((s) => s.length));

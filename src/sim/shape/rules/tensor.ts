@@ -4,7 +4,7 @@ import type { Dim } from '../../ir/graph.ts';
 import { attrInt, attrInts, attrTensor } from '../../interp/registry.ts';
 import { sliceSpec } from '../../interp/ops/shape-ops.ts';
 import { int64Tensor, toIntList } from '../../interp/tensor-util.ts';
-import { allKnown, broadcastDims, dimProduct, inp, isKnown, normAxisDim } from '../dims.ts';
+import { allKnown, broadcastDims, dimProduct, dimProductSym, inp, isKnown, normAxisDim } from '../dims.ts';
 import { registerShapeRule, type ShapeContext, type TypeShape } from '../rule.ts';
 
 const int64 = (shape?: Dim[]): TypeShape => ({ dtype: DataType.INT64, shape });
@@ -105,7 +105,7 @@ registerShapeRule('Flatten', (ctx) => {
   let axis = attrInt(ctx.node, 'axis', 1);
   if (axis < 0) axis += r;
   if (axis < 0 || axis > r) throw new Error(`axis ${attrInt(ctx.node, 'axis', 1)} is out of range for rank ${r}`);
-  return [{ dtype: x.dtype, shape: [dimProduct(x.shape.slice(0, axis)), dimProduct(x.shape.slice(axis))] }];
+  return [{ dtype: x.dtype, shape: [dimProductSym(x.shape.slice(0, axis)), dimProductSym(x.shape.slice(axis))] }];
 });
 
 registerShapeRule('Transpose', (ctx) => {
