@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { loadModel } from '../../sim/onnx/model-io.ts';
 import { artifactsBackend, loadArtifactInputs } from '../../trt/validation/backends/artifacts.ts';
 import { ortBackend } from '../../trt/validation/backends/ort.ts';
-import { trtexecBackend, type TrtPrecision } from '../../trt/validation/backends/trtexec.ts';
+import { precisionFlags, trtexecBackend, type TrtPrecision } from '../../trt/validation/backends/trtexec.ts';
 import type { Backend } from '../../trt/validation/backends/types.ts';
 import { compareModel, type ReferenceKind } from '../../trt/validation/compare.ts';
 import { engineSupport } from '../../trt/validation/exec/predict.ts';
@@ -89,6 +89,7 @@ export function register(program: Command): void {
           modelPath, model, feeds: feeds.feeds, feedSources: feeds.sources, backend, reference,
           options: { tolLsb: o.tolLsb, atol: o.atol, rtol: o.rtol },
           plan: support.plan, engineSim: support.engineSim, diffLayers: support.diffLayers,
+          precisionFlags: precisionFlags({ major: 10, minor: 0, patch: 0, raw: 'v100000' }, o.precision).flags,
           layerwise: o.layerwise, command: `qdqsim compare ${process.argv.slice(3).join(' ') || modelPath}`,
         });
       } catch (e) {

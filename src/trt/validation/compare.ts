@@ -13,7 +13,7 @@ import type { Tensor } from '../../sim/tensor.ts';
 import { checkRecordingMatchesModel } from './backends/check-model.ts';
 import type { Backend, BackendResult } from './backends/types.ts';
 import { boundaryTensors, type EnginePlan, type PlanTensor } from './exec/engine-plan.ts';
-import { stripQdq } from './exec/float-model.ts';
+import { floatModelOf } from './exec/float-model.ts';
 import type { EngineLayerList } from './formats/trtexec-layers.ts';
 import { compareTensor, type CompareOptions, type TensorComparison } from './metrics/compare-tensors.ts';
 import { quantStepFor, type QuantStep } from './metrics/quant-step.ts';
@@ -49,6 +49,8 @@ export interface CompareInput {
   diffLayers?: (predicted: EnginePlan, real: EngineLayerList) => LayerDiffReport;
   /** The command line, for the verdict line. */
   command?: string;
+  /** trtexec precision flags for the printed marking command (default --int8 --fp16). */
+  precisionFlags?: string[];
 }
 
 export interface LayerDiffReport {
@@ -105,7 +107,7 @@ async function runReference(kind: ReferenceKind, input: CompareInput, capture: s
     if (!input.engineSim) throw new Error('the engine-sim reference needs the predicted engine (simulator unavailable); use --reference qdq-float');
     return input.engineSim(input.model, input.feeds, capture);
   }
-  const model = kind === 'float' ? stripQdq(input.model) : input.model;
+  const model = kind === 'float' ? floatModelOf(input.model) : input.model;
   const index = indexGraph(model.graph);
   const cap = capture.filter((n) => index.producer.has(n) || index.sources.has(n));
   const r = runModel(model, Object.fromEntries(input.feeds), { capture: cap });
@@ -156,7 +158,7 @@ export async function compareModel(input: CompareInput): Promise<CompareReport> 
   // qdqsim's executions
   const reference = await runReference(input.reference, input, boundNames);
   const qdq = input.reference === 'qdq-float' ? reference : await runReference('qdq-float', input, boundNames);
-  const float = input.reference === 'float' ? reference : await runReference('float', input, []);
+  const float = input.reference === 'float' ? reference : await runReference('float', input, boundNames);
   const engine = input.reference === 'engine-sim' ? reference : input.engineSim ? await runReference('engine-sim', input, boundNames) : undefined;
 
   const outputs: TensorComparison[] = [];
@@ -183,7 +185,7 @@ export async function compareModel(input: CompareInput): Promise<CompareReport> 
     ...g.outputs.map((o) => ({ name: o.name, kind: 'output' as const })),
     ...boundNames.map((n) => ({ name: n, kind: 'boundary' as const })),
   ];
-  const floatIndex = indexGraph(stripQdq(input.model).graph);
+  const floatIndex = indexGraph(floatModelOf(input.model).graph);
   for (const r of rows) {
     const get = (e: Execution | undefined) => e?.outputs.get(r.name) ?? e?.captured.get(r.name);
     const step = quantStepFor(g, r.name, index);
@@ -231,7 +233,7 @@ export async function compareModel(input: CompareInput): Promise<CompareReport> 
       diff,
       profile: recording.profile?.layers.map((p) => ({ name: p.name, averageMs: p.averageMs, percentage: p.percentage })),
     },
-    mark: plan ? markArguments(input.modelPath, boundNames) : undefined,
+    mark: plan ? markArguments(input.modelPath, boundNames, input.precisionFlags) : undefined,
     backend: { name: recording.backend, notes: recording.notes, files: recording.files },
     verdict: { pass, line, failed },
     runtimeSeconds,

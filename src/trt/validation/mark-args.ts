@@ -18,7 +18,7 @@ export interface MarkArguments {
   polygraphyLine: string;
 }
 
-export function markArguments(modelPath: string, tensors: readonly string[]): MarkArguments {
+export function markArguments(modelPath: string, tensors: readonly string[], precisionFlags: readonly string[] = ['--int8', '--fp16']): MarkArguments {
   const t = [...tensors];
   const trtexec = t.length
     ? [`--markDebug=${t.join(',')}`, `--saveDebugTensors=${t.map((n) => `${n}:debug/${fileSafeName(n)}.bin`).join(',')}`]
@@ -28,7 +28,13 @@ export function markArguments(modelPath: string, tensors: readonly string[]): Ma
     tensors: t,
     trtexec,
     polygraphy,
-    trtexecLine: shellCommand('trtexec', [`--onnx=${modelPath}`, '--int8', '--fp16', ...trtexec]),
-    polygraphyLine: shellCommand('polygraphy', ['run', modelPath, '--trt', '--onnxrt', '--int8', '--fp16', ...polygraphy, '--save-results', 'results.json']),
+    trtexecLine: shellCommand('trtexec', [`--onnx=${modelPath}`, ...precisionFlags, ...trtexec]),
+    polygraphyLine: shellCommand('polygraphy', ['run', modelPath, '--trt', '--onnxrt', ...polyFlags(precisionFlags), ...polygraphy, '--save-results', 'results.json']),
   };
+}
+
+/** Polygraphy has no --best: it spells the same build as --int8 --fp16. */
+function polyFlags(trtexecFlags: readonly string[]): string[] {
+  const f = trtexecFlags.flatMap((x) => (x === '--best' ? ['--int8', '--fp16'] : x === '--stronglyTyped' ? ['--strongly-typed'] : [x]));
+  return [...new Set(f)];
 }

@@ -6,7 +6,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { DataType, dataTypeName } from '../../../sim/data-type.ts';
-import type { Model } from '../../../sim/ir/graph.ts';
+import type { Model, ValueInfo } from '../../../sim/ir/graph.ts';
+import { inferShapes } from '../../../sim/shape/infer-shapes.ts';
 import { encodeModel } from '../../../sim/onnx/model-io.ts';
 import { makeTensor, type Tensor } from '../../../sim/tensor.ts';
 import type { Backend, BackendRequest, BackendResult } from './types.ts';
@@ -37,9 +38,18 @@ export function fromOrtTensor(name: string, t: ort.Tensor): Tensor {
 /** A copy of the model whose graph outputs also include `extra` (for recording intermediates). */
 export function withExtraOutputs(model: Model, extra: readonly string[]): Model {
   const have = new Set(model.graph.outputs.map((o) => o.name));
+  let inferred: Map<string, ValueInfo> | undefined;
+  try {
+    inferred = inferShapes(model, { annotate: false });
+  } catch {
+    inferred = undefined; // fall back to the producer's op type below
+  }
+  const producer = new Map(model.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const add = extra.filter((n) => !have.has(n)).map((name) => {
-    const vi = model.graph.valueInfo.get(name);
-    return { name, dtype: vi?.dtype ?? DataType.UNDEFINED, shape: undefined };
+    const known = model.graph.valueInfo.get(name)?.dtype ?? inferred?.get(name)?.dtype;
+    const p = producer.get(name);
+    const dtype = known ?? (p?.opType === 'QuantizeLinear' ? DataType.INT8 : DataType.FLOAT);
+    return { name, dtype };
   });
   return { ...model, graph: { ...model.graph, outputs: [...model.graph.outputs, ...add] } };
 }

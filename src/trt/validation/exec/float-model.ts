@@ -3,13 +3,15 @@
  * the identity and every DequantizeLinear of a constant (pre-quantized weight) becomes the dequantized
  * float constant. Used as the `float` reference of `qdqsim compare` and the first of the three-way
  * comparison (float model, Q/DQ float simulation, simulated engine).
+ * Unlike src/quant/strip.ts (the inverse of Q/DQ insertion), this also folds pre-quantized int8
+ * weights back to float and keeps graph outputs that a dropped DQ produced (through an Identity).
  */
 import { dequantizeTensor } from '../../../sim/golden/quantize.ts';
 import type { Graph, Model, Node } from '../../../sim/ir/graph.ts';
 import { indexGraph } from '../../../sim/ir/graph-index.ts';
 import type { Tensor } from '../../../sim/tensor.ts';
 
-export function stripQdq(model: Model): Model {
+export function floatModelOf(model: Model): Model {
   const g = model.graph;
   const index = indexGraph(g);
   const rename = new Map<string, string>();
