@@ -27,6 +27,8 @@ export interface QdqConvOptions {
   cin?: number;
   cout?: number;
   hw?: number;
+  /** Also expose the int8 tensor 'q1' as a graph output (default true); false lets TensorRT fuse that Q into the conv. */
+  exposeQ1?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export function qdqConvModel(opts: QdqConvOptions = {}): Model {
   const w2 = b.qdq(b.initializer('w2', makeTensor(DataType.FLOAT, [2, cout, 1, 1], values(2 * cout, 3))), [0.008, 0.009], 0, DataType.INT8, 0);
   b.op('Conv', [d1, w2], {}, { outputs: ['y'] });
   b.output('y', DataType.FLOAT, [1, 2, hw, hw]);
-  b.output('q1', DataType.INT8, [1, cout, hw, hw]);
+  if (opts.exposeQ1 ?? true) b.output('q1', DataType.INT8, [1, cout, hw, hw]);
   return b.model({ opset: 13 });
 }
 

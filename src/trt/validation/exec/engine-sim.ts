@@ -25,6 +25,7 @@ import { makeTensor, type Tensor } from '../../../sim/tensor.ts';
 import type { Engine, EngineLayer } from '../../engine.ts';
 import { simulateEngine } from '../../simulate.ts';
 import type { Precision as BuildPrecision } from '../../build-options.ts';
+import { checkFeed } from '../inputs.ts';
 
 export interface EngineSimOptions {
   /** 'ref' (TypeScript golden arithmetic) or 'webgpu' (the WGSL int8 kernels); identical bits. */
@@ -230,6 +231,7 @@ export function runEngineSimRef(model: Model, feeds: Record<string, Tensor>, opt
     if (g.initializers.has(v.name) && !(v.name in feeds)) continue;
     const t = feeds[v.name];
     if (!t) throw new Error(`engine-sim: graph input '${v.name}' is not fed`);
+    checkFeed(v, t, 'engine-sim feed');
     values.set(v.name, t);
   }
   const ex = new Executor(model, constants);
