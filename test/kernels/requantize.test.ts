@@ -40,7 +40,7 @@ function makeOptions(seed: number, dtype: DataType, mode: 'fused' | 'float', res
   const act = [{ kind: 'none' as const }, { kind: 'relu' as const }, { kind: 'clip' as const, min: Math.fround(-r() * 2), max: Math.fround(r() * 6) }][randInt(r, 0, 2)]!;
   const o: EpilogueOptions = { qmin: min, qmax: max, xScale, wScale, yScale, yZeroPoint: randInt(r, min, max), channels: C, channelStride: stride, mode, activation: act };
   if (mode === 'float' && r() < 0.5) o.floatBias = wScale.map(() => Math.fround((r() - 0.5) * 10));
-  if (residual) o.residual = { data: (signed ? Int8Array : Uint8Array).from({ length: n }, () => randInt(r, min, max)), scale: Math.fround(0.02 * (1 + r())), zeroPoint: randInt(r, min, max) };
+  if (residual) o.residual = { data: signed ? Int8Array.from({ length: n }, () => randInt(r, min, max)) : Uint8Array.from({ length: n }, () => randInt(r, min, max)), scale: Math.fround(0.02 * (1 + r())), zeroPoint: randInt(r, min, max) };
   return { o, acc: accumulators(r, n, (xScale * wScale[0]!) / yScale) };
 }
 
