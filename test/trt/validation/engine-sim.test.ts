@@ -71,3 +71,18 @@ describe('simulated engine execution', () => {
     await expect(runEngineSim(model, { x: wrong }, {})).rejects.toThrow(/engine-sim/);
   });
 });
+
+describe('engine-sim WebGPU backend', async () => {
+  const { acquireGpuOrSkip, releaseGpu } = await import('../../../src/kernels/device.ts');
+  const probe = await acquireGpuOrSkip();
+  if (probe.ctx) releaseGpu(probe.ctx);
+  if (probe.skipReason) console.log(`engine-sim WebGPU backend: skipped — ${probe.skipReason}`);
+  it.skipIf(!!probe.skipReason)('gives the same bits as the reference backend', async () => {
+    const model = qdqConvModel({ exposeQ1: false, cin: 8, cout: 16, hw: 7 });
+    const x = randomFeed(model.graph.inputs[0], 4);
+    const ref = await runEngineSim(model, { x }, { backend: 'ref', capture: ['q1'] });
+    const gpu = await runEngineSim(model, { x }, { backend: 'webgpu', capture: ['q1'] });
+    expect(gpu.captured.q1.data).toEqual(ref.captured.q1.data);
+    expect(gpu.outputs.y.data).toEqual(ref.outputs.y.data);
+  });
+});

@@ -160,53 +160,81 @@ function intsAttr(n: Node, k: string): number[] | undefined {
   return a?.type === 'ints' ? a.value : undefined;
 }
 
-/** int32 accumulation of the core op on codes, then r = fl32(fl32(acc) * fl32(s_in * s_w[c])) + fl32(bias[c]). */
-function fusedCore(c: Int8Core, x: Tensor, w: Tensor, sIn: number, sW: ArrayLike<number>, bias: Tensor | undefined): Tensor {
+/** The integer GEMM/conv a fused core runs, in the form both backends take. */
+export type CoreGeometry =
+  | { kind: 'conv'; x: Tensor; w: Tensor; params: { strides?: number[]; pads: number[]; dilations?: number[]; group: number } }
+  | { kind: 'matmul'; x: Tensor; w: Float32Array; M: number; K: number; N: number; outDims: number[] };
+
+/** int32 accumulators of a fused core, with the per-channel layout of its output. */
+export interface Accumulators {
+  data: Int32Array;
+  dims: number[];
+  channels: number;
+  /** Elements per channel run (NCHW: H*W; matmul: 1, channel = column). */
+  stride: number;
+}
+
+/** An accumulation backend: golden TypeScript (ref) or the WGSL kernels (webgpu); identical int32 results. */
+export type Accumulate = (g: CoreGeometry) => Accumulators | Promise<Accumulators>;
+
+export function coreGeometry(c: Int8Core, x: Tensor, w: Tensor): CoreGeometry {
   const { core } = c;
-  const xd = x.data as Float32Array, wd = w.data as Float32Array;
-  let acc: Int32Array, dims: number[], channels: number, stride: number;
-  let alphaExtra = 1, biasScale = 1;
   if (core.opType === 'Conv') {
     if (x.dims.length !== 4) throw new Error(`engine-sim: Conv '${core.name}': only 2-D convolution (NCHW) runs fused`);
-    const pads = intsAttr(core, 'pads') ?? [0, 0, 0, 0];
-    const r = conv2dInt32(xd, x.dims, 0, wd, w.dims, 0, { strides: intsAttr(core, 'strides'), pads, dilations: intsAttr(core, 'dilations'), group: intAttr(core, 'group', 1) });
-    acc = r.data; dims = r.dims; channels = dims[1]; stride = dims[2] * dims[3];
-  } else {
-    // Gemm (transA = 0) or MatMul with a 2-D constant weight: rows x [M, K], weight as [K, N]
-    const transA = core.opType === 'Gemm' ? intAttr(core, 'transA', 0) : 0;
-    if (transA) throw new Error(`engine-sim: Gemm '${core.name}' with transA=1 does not run fused`);
-    const transB = core.opType === 'Gemm' ? intAttr(core, 'transB', 0) : 0;
-    if (w.dims.length !== 2) throw new Error(`engine-sim: ${core.opType} '${core.name}': the weight must be 2-D`);
-    const [K, N] = transB ? [w.dims[1], w.dims[0]] : w.dims;
-    const M = x.data.length / K;
-    if (!Number.isInteger(M) || x.dims[x.dims.length - 1] !== K) throw new Error(`engine-sim: ${core.opType} '${core.name}': input [${x.dims}] does not match weight K=${K}`);
-    let wk = wd;
-    if (transB) {
-      wk = new Float32Array(K * N);
-      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) wk[k * N + n] = wd[n * K + k];
-    }
-    acc = matmulInt32(xd, 0, wk, 0, M, K, N);
-    dims = [...x.dims.slice(0, -1), N]; channels = N; stride = 1;
-    if (core.opType === 'Gemm') {
-      const a = core.attrs.alpha, b = core.attrs.beta;
-      alphaExtra = a?.type === 'float' ? a.value : 1;
-      biasScale = b?.type === 'float' ? b.value : 1;
-    }
+    return { kind: 'conv', x, w, params: { strides: intsAttr(core, 'strides'), pads: intsAttr(core, 'pads') ?? [0, 0, 0, 0], dilations: intsAttr(core, 'dilations'), group: intAttr(core, 'group', 1) } };
   }
-  const out = new Float32Array(acc.length);
+  // Gemm (transA = 0) or MatMul with a 2-D constant weight: rows x [M, K], weight as [K, N]
+  if (core.opType === 'Gemm' && intAttr(core, 'transA', 0)) throw new Error(`engine-sim: Gemm '${core.name}' with transA=1 does not run fused`);
+  const transB = core.opType === 'Gemm' ? intAttr(core, 'transB', 0) : 0;
+  if (w.dims.length !== 2) throw new Error(`engine-sim: ${core.opType} '${core.name}': the weight must be 2-D`);
+  const [K, N] = transB ? [w.dims[1], w.dims[0]] : w.dims;
+  const M = x.data.length / K;
+  if (!Number.isInteger(M) || x.dims[x.dims.length - 1] !== K) throw new Error(`engine-sim: ${core.opType} '${core.name}': input [${x.dims}] does not match weight K=${K}`);
+  const wd = w.data as Float32Array;
+  let wk = wd;
+  if (transB) {
+    wk = new Float32Array(K * N);
+    for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) wk[k * N + n] = wd[n * K + k];
+  }
+  return { kind: 'matmul', x, w: wk, M, K, N, outDims: [...x.dims.slice(0, -1), N] };
+}
+
+export const accumulateRef: Accumulate = (g) => {
+  if (g.kind === 'conv') {
+    const r = conv2dInt32(g.x.data as Float32Array, g.x.dims, 0, g.w.data as Float32Array, g.w.dims, 0, g.params);
+    return { data: r.data, dims: r.dims, channels: r.dims[1], stride: r.dims[2] * r.dims[3] };
+  }
+  return { data: matmulInt32(g.x.data as Float32Array, 0, g.w, 0, g.M, g.K, g.N), dims: g.outDims, channels: g.N, stride: 1 };
+};
+
+/** The float32 epilogue: r = fl32(fl32(acc) * fl32(s_in * s_w[c])) [+ fl32(bias[c])] (Gemm alpha/beta folded in). */
+export function fusedEpilogue(c: Int8Core, acc: Accumulators, sIn: number, sW: ArrayLike<number>, bias: Tensor | undefined): Tensor {
+  const { core } = c;
+  const alphaAttr = core.opType === 'Gemm' ? core.attrs.alpha : undefined;
+  const betaAttr = core.opType === 'Gemm' ? core.attrs.beta : undefined;
+  const alphaExtra = alphaAttr?.type === 'float' ? alphaAttr.value : 1;
+  const biasScale = betaAttr?.type === 'float' ? betaAttr.value : 1;
+  const { channels, stride } = acc;
   const bd = bias ? toNumberArray(bias.dtype, bias.data as ArrayLike<number>) : undefined;
   if (bd && bd.length !== 1 && bd.length !== channels) throw new Error(`engine-sim: ${core.opType} '${core.name}': bias of ${bd.length} values for ${channels} channels`);
-  for (let i0 = 0, ch = 0; i0 < acc.length; i0 += stride, ch = (ch + 1) % channels) {
-    const cc = stride === 1 ? 0 : ch;
-    for (let i = i0; i < i0 + stride; i++) {
-      const c = stride === 1 ? i % channels : cc;
-      const alpha = fl32(fl32(sIn * (sW.length === 1 ? sW[0] : sW[c])) * alphaExtra);
-      let r = fl32(fl32(acc[i]) * alpha);
-      if (bd) r = fl32(r + fl32(biasScale * (bd.length === 1 ? bd[0] : bd[c])));
-      out[i] = r;
+  const alpha = new Float32Array(channels), beta = new Float32Array(channels);
+  for (let ch = 0; ch < channels; ch++) {
+    alpha[ch] = fl32(fl32(sIn * (sW.length === 1 ? sW[0] : sW[ch])) * alphaExtra);
+    beta[ch] = bd ? fl32(biasScale * (bd.length === 1 ? bd[0] : bd[ch])) : 0;
+  }
+  const a = acc.data, out = new Float32Array(a.length);
+  if (stride === 1) {
+    for (let i = 0; i < a.length; i++) {
+      const ch = i % channels;
+      out[i] = bd ? fl32(fl32(fl32(a[i]) * alpha[ch]) + beta[ch]) : fl32(fl32(a[i]) * alpha[ch]);
+    }
+  } else {
+    for (let i0 = 0, j = 0; i0 < a.length; i0 += stride, j++) {
+      const ch = j % channels, al = alpha[ch], be = beta[ch];
+      for (let i = i0; i < i0 + stride; i++) out[i] = bd ? fl32(fl32(fl32(a[i]) * al) + be) : fl32(fl32(a[i]) * al);
     }
   }
-  return floatTensor(dims, out);
+  return floatTensor(acc.dims, out);
 }
 
 /**
@@ -215,13 +243,14 @@ function fusedCore(c: Int8Core, x: Tensor, w: Tensor, sIn: number, sW: ArrayLike
  */
 export async function runEngineSim(model: Model, feeds: Record<string, Tensor>, opts: EngineSimOptions = {}): Promise<EngineSimResult> {
   if (opts.backend === 'webgpu') {
-    const { runEngineSimWebGpu } = await import('./engine-sim-webgpu.ts');
-    return runEngineSimWebGpu(model, feeds, opts);
+    const { withGpuAccumulate } = await import('./engine-sim-webgpu.ts');
+    return withGpuAccumulate((acc) => executeEngine(model, feeds, opts, acc));
   }
-  return runEngineSimRef(model, feeds, opts);
+  return executeEngine(model, feeds, opts, accumulateRef);
 }
 
-export function runEngineSimRef(model: Model, feeds: Record<string, Tensor>, opts: EngineSimOptions = {}, hooks: EngineSimHooks = {}): EngineSimResult {
+/** The layer-by-layer execution; `accumulate` is the only backend-specific step. */
+export async function executeEngine(model: Model, feeds: Record<string, Tensor>, opts: EngineSimOptions, accumulate: Accumulate): Promise<EngineSimResult> {
   const engine = opts.engine ?? simulateEngine(model, { precision: opts.precision });
   const g = model.graph;
   const values: Values = new Map(g.initializers);
@@ -263,7 +292,7 @@ export function runEngineSimRef(model: Model, feeds: Record<string, Tensor>, opt
         const sW = toNumberArray(sWt.dtype, sWt.data as ArrayLike<number>);
         const bias = node.inputs[2] ? get(node.inputs[2]) : undefined;
         const x = get(node.inputs[0])!, w = get(node.inputs[1])!;
-        outs = [hooks.fusedCore ? hooks.fusedCore(ic, x, w, sIn, sW, bias) : fusedCore(ic, x, w, sIn, sW, bias)];
+        outs = [fusedEpilogue(ic, await accumulate(coreGeometry(ic, x, w)), sIn, sW, bias)];
       } else {
         outs = ex.runNode(node, get);
       }
@@ -294,10 +323,4 @@ export function runEngineSimRef(model: Model, feeds: Record<string, Tensor>, opt
   return { outputs, captured, engine, layers: layerStats };
 }
 
-export interface EngineSimHooks {
-  /** Replaces the reference fused core (the WebGPU backend plugs its kernel in here). */
-  fusedCore?: (c: Int8Core, x: Tensor, w: Tensor, sIn: number, sW: ArrayLike<number>, bias: Tensor | undefined) => Tensor;
-}
-
 export type { Int8Core };
-export { fusedCore as fusedCoreRef };
