@@ -13,7 +13,9 @@
  * | -Inf, <= -2^31, < qmin - zp | qmin                         | -max               | e5m2: -Inf, others: NaN  |
  * | ±0, subnormal quotient      | zp (rounds to 0)             | ±0 (fnuz: 0)       | same                     |
  *
- * Subnormal x and subnormal scales are used as they are (no flush to zero). With overflow mode
+ * Subnormal x and subnormal scales are used as they are (no flush to zero). Long float32 runs go
+ * through a WebAssembly SIMD kernel with the same arithmetic (./quantize-simd.ts; QDQSIM_NO_SIMD=1
+ * forces the JS loop). With overflow mode
  * 'int32_wrap_to_qmin' (the ONNX reference on x86), NaN, ±Inf and any rounded quotient outside
  * [-2^31, 2^31) become INT32_MIN, the zero point is added with int32 wrap-around, then the result is
  * clamped: +Inf therefore gives qmin (or qmax when zp < 0, as numpy's wrapping add does).
@@ -32,6 +34,10 @@ import {
 } from './dtype.ts';
 import { type ParamNames, type ResolvedParams, forEachParamRun, resolveParams } from './quant-params.ts';
 import { type QuantVariant, RNE_MAGIC64, fl32, roundWith, variantOf } from './rounding.ts';
+import { quantizeRunSimd } from './quantize-simd.ts';
+
+/** Runs at least this long go through the WebAssembly SIMD kernel (./quantize-simd.ts). */
+const SIMD_MIN_RUN = 64;
 
 const INT32_MIN = -2147483648;
 const TWO31 = 2147483648;
@@ -156,10 +162,18 @@ export function quantizeTensor(x: Tensor, scale: Tensor, zeroPoint: Tensor | und
     const { min, max } = intRange(out);
     const fast = x.dtype === DataType.FLOAT && precision === DataType.FLOAT && variant.overflow === 'saturate'
       && variant.rounding === 'half_even' && variant.zeroPoint === 'after_round';
+    const kind = out === DataType.INT8 ? 'i8' : out === DataType.UINT8 ? 'u8' : out === DataType.INT16 ? 'i16' : out === DataType.UINT16 ? 'u16' : null;
     forEachParamRun(p, n, (a, b, k) => {
       const s = p.scales[k];
       const zp = p.zeroPoints[k];
-      if (fast) quantizeRunF32(xs as Float32Array, a, b, s, zp, min, max, variant.scaleOp, y);
+      if (fast) {
+        let from = a;
+        if (kind && b - a >= SIMD_MIN_RUN) {
+          const r = quantizeRunSimd(xs as Float32Array, a, b, s, zp, min, max, variant.scaleOp === 'mul_inv', kind, y as Int8Array);
+          if (r >= 0) from = r;
+        }
+        quantizeRunF32(xs as Float32Array, from, b, s, zp, min, max, variant.scaleOp, y);
+      }
       else for (let i = a; i < b; i++) y[i] = quantizeQuotient(divideInPrecision(xs[i], s, precision, variant.scaleOp), zp, min, max, variant);
     });
   }

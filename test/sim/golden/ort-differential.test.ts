@@ -23,7 +23,7 @@ export const DEVIATIONS = [
 const SEED = Number(process.env.QDQSIM_SEED ?? 77);
 const rnd = mulberry32(SEED);
 const T = (dtype: DataType, dims: number[], data: ArrayLike<number>): Tensor => {
-  const C = { [DataType.FLOAT]: Float32Array, [DataType.INT8]: Int8Array, [DataType.UINT8]: Uint8Array, [DataType.INT32]: Int32Array, [DataType.INT16]: Int16Array, [DataType.UINT16]: Uint16Array } as Record<number, { from(a: ArrayLike<number>): Float32Array }>;
+  const C = { [DataType.FLOAT]: Float32Array, [DataType.INT8]: Int8Array, [DataType.UINT8]: Uint8Array, [DataType.INT32]: Int32Array, [DataType.INT16]: Int16Array, [DataType.UINT16]: Uint16Array } as unknown as Record<number, { from(a: ArrayLike<number>): Float32Array }>;
   return { dtype, dims, data: C[dtype].from(data) };
 };
 const ints = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(rnd() * (hi - lo + 1)));

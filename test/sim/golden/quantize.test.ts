@@ -117,3 +117,29 @@ describe('bad parameters: a clear error naming the tensor and the rule', () => {
     expect(() => dequantizeTensor(x, scalar(1), undefined)).toThrow(/DequantizeLinear input type FLOAT is not a quantized type/);
   });
 });
+
+describe('WebAssembly SIMD quantize kernel', () => {
+  it('is available on Node >= 20 and bit-exact with the scalar oracle (100k elements, specials, ties, both scale ops)', async () => {
+    const { simdAvailable } = await import('../../../src/sim/golden/quantize-simd.ts');
+    expect(simdAvailable()).toBe(true);
+    let seed = 12345;
+    const rnd = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32; };
+    const n = 100003;
+    const x = new Float32Array(n);
+    const sp = [NaN, Infinity, -Infinity, -0, 1e-45, 3e38, -3e38, 1e10];
+    for (let i = 0; i < n; i++) x[i] = i % 17 === 0 ? sp[i % 8] : i % 5 === 0 ? (Math.floor(rnd() * 600) - 300 + 0.5) * 0.125 : (rnd() - 0.5) * 80;
+    const C = { [DataType.INT8]: Int8Array, [DataType.UINT8]: Uint8Array, [DataType.INT16]: Int16Array, [DataType.UINT16]: Uint16Array } as const;
+    for (const [dt, zp] of [[DataType.INT8, -3], [DataType.UINT8, 128], [DataType.INT16, 5], [DataType.UINT16, 300]] as const) {
+      for (const s of [0.125, Math.fround(0.1), Math.fround(1 / 3)]) {
+        for (const variant of [undefined, PYTORCH]) {
+          const y = quantizeTensor({ dtype: DataType.FLOAT, dims: [n], data: x }, scalar(s), { dtype: dt, dims: [], data: C[dt].of(zp) }, { outputDtype: dt, variant });
+          const yd = y.data as Int8Array;
+          for (let i = 0; i < n; i++) {
+            const want = quantizeScalar(x[i], s, zp, dt, { variant });
+            if (yd[i] !== want) throw new Error(`${DataType[dt]} s=${s} ${variant ? 'mul_inv' : 'div'} element ${i} x=${x[i]}: got ${yd[i]}, want ${want}`);
+          }
+        }
+      }
+    }
+  });
+});
