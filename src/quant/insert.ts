@@ -79,13 +79,16 @@ export function channelAmax(w: Tensor, axis: number | undefined): Float32Array {
   }
   const dims = w.dims;
   const c = dims[axis];
-  let inner = 1;
+  let inner = 1, outer = 1;
   for (let d = axis + 1; d < dims.length; d++) inner *= dims[d];
+  for (let d = 0; d < axis; d++) outer *= dims[d];
   const out = new Float32Array(c);
-  for (let i = 0; i < data.length; i++) {
-    const ch = Math.floor(i / inner) % c;
-    const a = Math.abs(data[i]);
-    if (a > out[ch]) out[ch] = a;
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let ch = 0; ch < c; ch++) {
+      let m = out[ch];
+      for (let k = 0; k < inner; k++, i++) { const a = Math.abs(data[i]); if (a > m) m = a; }
+      out[ch] = m;
+    }
   }
   return out;
 }
