@@ -43,6 +43,46 @@ export interface EngineSimResult {
   engine: Engine;
   /** Per layer: how it was executed and how long it took. */
   layers: { name: string; mode: 'int8-fused' | 'nodes'; ms: number }[];
+  /** ONNX nodes evaluated on demand because the engine renamed or merged their outputs. */
+  lazilyEvaluated: number;
+}
+
+/**
+ * The engine may name a layer's output differently from the ONNX tensor its last node writes (a Q
+ * moved across a Flatten gets `name::qdqsim0`, an FC's parser tail `(Unnamed Layer* N) [...]_out_tensor`,
+ * a NoOp copies its input). Binds each missing output: by the name before `::`, else to the layer's
+ * last sink values (written by one of its nodes, read by none), else (no nodes) to its inputs.
+ */
+function bindRenamedOutputs(layer: EngineLayer, values: Values): void {
+  const missing = layer.outputs.filter((t) => !values.has(t.name));
+  if (!missing.length) return;
+  const readInside = new Set(layer.nodes.flatMap((n) => n.inputs));
+  // sinks in dependency order; the last ones are what the layer ends with
+  const sinks = topoSorted(layer.nodes).flatMap((n) => n.outputs).filter((o) => o && !readInside.has(o) && !layer.outputs.some((t) => t.name === o));
+  const fallback = layer.nodes.length === 0 ? layer.inputs.map((t) => t.name) : sinks.slice(-missing.length);
+  missing.forEach((t, k) => {
+    const base = t.name.includes('::') ? t.name.slice(0, t.name.lastIndexOf('::')) : undefined;
+    const from = base && values.has(base) ? base : missing.length === fallback.length ? fallback[k] : undefined;
+    const v = from ? values.get(from) : undefined;
+    if (v) values.set(t.name, v);
+  });
+}
+
+/** A layer's nodes in dependency order (the engine lists them in absorption order). */
+export function topoSorted(nodes: readonly Node[]): Node[] {
+  const producedBy = new Map<string, Node>();
+  for (const n of nodes) for (const o of n.outputs) if (o) producedBy.set(o, n);
+  const done = new Set<Node>(), out: Node[] = [];
+  const visit = (n: Node, depth: number) => {
+    if (done.has(n) || depth > nodes.length) return;
+    for (const i of n.inputs) {
+      const p = producedBy.get(i);
+      if (p && p !== n) visit(p, depth + 1);
+    }
+    if (!done.has(n)) { done.add(n); out.push(n); }
+  };
+  for (const n of nodes) visit(n, 0);
+  return out;
 }
 
 const fl32 = Math.fround;
@@ -271,17 +311,39 @@ export async function executeEngine(model: Model, feeds: Record<string, Tensor>,
     if (inLayer.has(n) || n.opType !== 'Constant') continue;
     ex.runNode(n, (k) => values.get(k)).forEach((t, i) => t && values.set(n.outputs[i], t));
   }
+  // A tensor the engine no longer has under its ONNX name (a sibling Q merged into an equal-scale
+  // twin, a Q moved across MaxPool) is evaluated from its original producer on first use: TensorRT
+  // only makes such moves where the values are identical (equal scales, monotone ops).
+  const originalProducer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) originalProducer.set(o, n);
+  const inFlight = new Set<Node>();
+  let lazilyEvaluated = 0;
+  const lookup = (k: string, local?: Map<string, Tensor>): Tensor | undefined => {
+    const have = local?.get(k) ?? values.get(k);
+    if (have) return have;
+    const p = originalProducer.get(k);
+    if (!p || inFlight.has(p)) return undefined;
+    inFlight.add(p);
+    try {
+      const outs = ex.runNode(p, (n) => lookup(n, local));
+      p.outputs.forEach((o, i) => { const t = outs[i]; if (o && t) values.set(o, t); });
+      lazilyEvaluated++;
+    } finally {
+      inFlight.delete(p);
+    }
+    return values.get(k);
+  };
   for (const layer of engine.layers) {
     const t0 = performance.now();
     const local = new Map<string, Tensor>();
-    const get = (k: string) => local.get(k) ?? values.get(k);
+    const get = (k: string) => lookup(k, local);
     for (const t of layer.inputs) {
       const v = values.get(t.name);
       if (t.precision === 'FP16' && v) local.set(t.name, toFloat16Values(v));
     }
     const ic = int8Core(layer);
     const mode = typeof ic === 'string' ? 'nodes' : 'int8-fused';
-    for (const node of layer.nodes) {
+    for (const node of topoSorted(layer.nodes)) {
       let outs: (Tensor | undefined)[];
       if (typeof ic !== 'string' && (node === ic.actDq || node === ic.wDq)) {
         outs = [codesOf(get(node.inputs[0])!, node, get)];
@@ -302,6 +364,7 @@ export async function executeEngine(model: Model, feeds: Record<string, Tensor>,
       });
     }
     for (const [k, t] of local) if (!layer.inputs.some((i) => i.name === k)) values.set(k, t);
+    bindRenamedOutputs(layer, values);
     for (const t of layer.outputs) {
       const v = values.get(t.name);
       if (!v) throw new Error(`engine-sim: layer '${layer.name}' did not produce its output '${t.name}'`);
@@ -320,7 +383,7 @@ export async function executeEngine(model: Model, feeds: Record<string, Tensor>,
     const t = values.get(c);
     if (t) captured[c] = t;
   }
-  return { outputs, captured, engine, layers: layerStats };
+  return { outputs, captured, engine, layers: layerStats, lazilyEvaluated };
 }
 
 export type { Int8Core };

@@ -8,6 +8,9 @@ import type { Tensor } from '../../../sim/tensor.ts';
 import type { Precision } from '../../build-options.ts';
 import type { Engine } from '../../engine.ts';
 import { simulateEngine } from '../../simulate.ts';
+import { diffEngines } from '../../diff.ts';
+import { engineToLayerInfo } from '../../export-layer-info.ts';
+import { parseTrtexecLayers } from '../formats/trtexec-layers.ts';
 import type { EngineExecutor, LayerDiffReport } from '../compare.ts';
 import type { EngineLayerList } from '../formats/trtexec-layers.ts';
 import type { EnginePlan } from './engine-plan.ts';
@@ -51,5 +54,22 @@ export async function engineSupport(model: Model, opts: EngineSupportOptions = {
     const r = await runEngineSim(m, Object.fromEntries(feeds) as Record<string, Tensor>, { engine, backend: opts.backend, capture });
     return { outputs: new Map(Object.entries(r.outputs)), captured: new Map(Object.entries(r.captured)) };
   };
-  return { engine, plan: planOf(engine), engineSim };
+  return { engine, plan: planOf(engine), engineSim, diffLayers: (_plan, real) => diffAgainst(engine, real) };
+}
+
+/** The simulator's structural diff (src/trt/diff.ts) of the predicted engine against a real layer list. */
+export function diffAgainst(engine: Engine, real: EngineLayerList): LayerDiffReport {
+  const predicted = parseTrtexecLayers(JSON.stringify(engineToLayerInfo(engine, false)), 'predicted engine');
+  const d = diffEngines(predicted, real, engine.nodeOpTypes);
+  return {
+    matched: d.matched,
+    total: d.total,
+    rows: d.pairs.map((p) => ({
+      predicted: p.predicted?.layer.name,
+      real: p.real?.layer.name,
+      status: p.match ? 'match' : p.differences.includes('missing') ? 'missing' : p.differences.includes('extra') ? 'extra' : 'differs',
+      ...(p.match ? {} : { detail: p.differences.join(', ') }),
+    })),
+    summary: `match: ${d.matched}/${d.total} layers (layout reformats not compared: predicted ${d.layoutSkipped.predicted}, real ${d.layoutSkipped.real})`,
+  };
 }
