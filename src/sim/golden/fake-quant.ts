@@ -1,4 +1,6 @@
 /**
+ * Scales are float32 values (JS numbers are rounded to float32 first).
+ *
  * Fake quantization (quantize -> dequantize in float32) for QAT: forward, the straight-through
  * estimator (STE) backward, and the learnable-scale (LSQ-style) gradients PyTorch's
  * `_fake_quantize_learnable_per_{tensor,channel}_affine` computes. Per tensor or per channel.
@@ -76,7 +78,7 @@ export function fakeQuantForward(x: Float32Array, dims: readonly number[], p: Fa
   const inputMask = p.mask === 'input';
   for (let i = 0; i < n; i++) {
     const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
-    const s = p.scale[c];
+    const s = fl32(p.scale[c]);
     const zp = p.zeroPoint ? p.zeroPoint[c] : 0;
     const xv = x[i];
     const v = variant.scaleOp === 'div' ? fl32(xv / s) : fl32(xv * fl32(1 / s));
@@ -121,7 +123,7 @@ export function fakeQuantLsqGradients(
   const dx = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
-    const s = p.scale[c];
+    const s = fl32(p.scale[c]);
     const zp = p.zeroPoint ? p.zeroPoint[c] : 0;
     const g = dy[i];
     if (f.side[i] === 0) {

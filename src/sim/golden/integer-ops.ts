@@ -201,7 +201,8 @@ export interface EpilogueOptions {
 export function requantize(acc: Int32Array, out: NumArray, o: EpilogueOptions): NumArray {
   const variant = variantOf(o.variant);
   const mode = o.mode ?? 'fused';
-  const { qmin, qmax, yScale: ys, yZeroPoint: zp } = o;
+  const { qmin, qmax, yZeroPoint: zp } = o;
+  const ys = fl32(o.yScale), xs = fl32(o.xScale); // scales are float32 values
   const act = o.activation ?? { kind: 'none' };
   const quantizeReal = (r: number) => {
     const v = variant.scaleOp === 'div' ? fl32(r / ys) : fl32(r * fl32(1 / ys));
@@ -221,19 +222,19 @@ export function requantize(acc: Int32Array, out: NumArray, o: EpilogueOptions): 
   const mr = o.multiplierRound ?? fl32;
   for (let c0 = 0; c0 < n; c0 += stride) {
     const c = Math.floor(c0 / stride) % C;
-    const ws = o.wScale.length === 1 ? o.wScale[0] : o.wScale[c];
+    const ws = fl32(o.wScale.length === 1 ? o.wScale[0] : o.wScale[c]);
     const end = Math.min(n, c0 + stride);
     if (mode === 'fused') {
       if (variant.requant === 'f32') {
-        const Mc = fl32(fl32(o.xScale * ws) / ys);
+        const Mc = fl32(fl32(xs * ws) / ys);
         // int32 -> float32 (RNE, inexact above 2^24, as _mm_cvtepi32_ps), then a float32 multiply
         for (let i = c0; i < end; i++) out[i] = finishFused(fl32(fl32(acc[i]) * Mc), zp, lo, hi, variant);
       } else {
-        const Mc = mr(mr(o.xScale * ws) / ys);
+        const Mc = mr(mr(xs * ws) / ys);
         for (let i = c0; i < end; i++) out[i] = finishFused(acc[i] * Mc, zp, lo, hi, variant);
       }
     } else {
-      const sc = fl32(o.xScale * ws);
+      const sc = fl32(xs * ws);
       const fb = o.floatBias ? fl32(o.floatBias.length === 1 ? o.floatBias[0] : o.floatBias[c]) : 0;
       for (let i = c0; i < end; i++) {
         let r = fl32(fl32(acc[i]) * sc);

@@ -50,7 +50,8 @@ export function isQuantOutputType(dt: DataType): boolean {
 /** x / s in the given precision, by the variant's scale operation. */
 export function divideInPrecision(x: number, s: number, precision: DataType, scaleOp: QuantVariant['scaleOp']): number {
   if (precision === DataType.DOUBLE) return scaleOp === 'div' ? x / s : x * (1 / s);
-  const q = scaleOp === 'div' ? fl32(x / s) : fl32(x * fl32(1 / s));
+  const sf = fl32(s); // a float32 scale: a JS number given here is rounded to float32 first
+  const q = scaleOp === 'div' ? fl32(x / sf) : fl32(x * fl32(1 / sf));
   if (precision === DataType.FLOAT16) return roundToFloat16(q);
   if (precision === DataType.BFLOAT16) return roundToBFloat16(q);
   return q;
@@ -80,7 +81,8 @@ export function defaultPrecision(scaleDtype: DataType): DataType {
 /**
  * Quantizes one value: the scalar oracle. `dtype` is the output type; the result is the integer
  * (or float8/float4 code) that QuantizeLinear stores. Scale/zero point are numbers (a float8 or float4
- * zero point is its decoded value); division in float32 unless `precision` says otherwise.
+ * zero point is its decoded value); division in float32 unless `precision` says otherwise. In float32
+ * precision the scale is a float32: a JS number such as 0.05 is rounded to float32 first.
  */
 export function quantizeScalar(
   x: number, scale: number, zeroPoint: number, dtype: DataType,
@@ -94,9 +96,9 @@ export function quantizeScalar(
   return quantizeQuotient(v, zeroPoint, r.min, r.max, variant);
 }
 
-/** Dequantizes one value in float32: fl32(fl32(q - zp) * s). */
+/** Dequantizes one value in float32: fl32(fl32(q - zp) * fl32(s)). */
 export function dequantizeScalar(q: number, scale: number, zeroPoint = 0): number {
-  return fl32(fl32(q - zeroPoint) * scale);
+  return fl32(fl32(q - zeroPoint) * fl32(scale));
 }
 
 export interface QuantizeOptions {
@@ -193,6 +195,7 @@ export function quantizeRunF32(
   const lo = qmin - zp;
   const hi = qmax - zp;
   const M = RNE_MAGIC64;
+  s = Math.fround(s); // float32 scale (a JS number given here is rounded first, as everywhere)
   if (scaleOp === 'div') {
     for (let i = start; i < end; i++) {
       let v = Math.fround(x[i] / s);
