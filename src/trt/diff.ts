@@ -8,7 +8,7 @@
  * (Origin QDQ) are compared like any layer.
  *
  * Pairing: layers with the same name are paired first (order-free); the rest are aligned in order by
- * longest common subsequence of their signatures.
+ * edit distance over their signatures (similar layers pair up and show what differs).
  */
 import type { EngineLayerInfo, EngineLayerList } from './validation/formats/trtexec-layers.ts';
 
@@ -137,17 +137,29 @@ export function diffEngines(predicted: EngineLayerList, real: EngineLayerList, n
     const i = byName.get(r.layer.name);
     if (i !== undefined && !usedP.has(i)) { pairOfReal.set(j, i); usedP.add(i); }
   });
-  // LCS over the unpaired layers, by exact signature
+  // Align the unpaired layers in order (edit distance): equal signatures pair at no cost, a layer with the
+  // same ops or family may pair as a substitution (reported with its differences), anything else is a gap.
   const restP = P.map((_, i) => i).filter((i) => !usedP.has(i));
   const restR = R.map((_, j) => j).filter((j) => !pairOfReal.has(j));
   const kp = restP.map((i) => sigKey(P[i].sig)), kr = restR.map((j) => sigKey(R[j].sig));
-  const dp = Array.from({ length: kp.length + 1 }, () => new Int32Array(kr.length + 1));
-  for (let a = kp.length - 1; a >= 0; a--) {
-    for (let b = kr.length - 1; b >= 0; b--) dp[a][b] = kp[a] === kr[b] ? dp[a + 1][b + 1] + 1 : Math.max(dp[a + 1][b], dp[a][b + 1]);
+  const cost = (a: number, b: number): number => {
+    if (kp[a] === kr[b]) return 0;
+    const ps = P[restP[a]].sig, rs = R[restR[b]].sig;
+    return ps.ops.join('+') === rs.ops.join('+') || (ps.family !== undefined && ps.family === rs.family) ? 1 : 2.5;
+  };
+  const n = kp.length, m = kr.length;
+  const dp = Array.from({ length: n + 1 }, () => new Float64Array(m + 1));
+  for (let a = n; a >= 0; a--) {
+    for (let b = m; b >= 0; b--) {
+      if (a === n) dp[a][b] = m - b;
+      else if (b === m) dp[a][b] = n - a;
+      else dp[a][b] = Math.min(dp[a + 1][b + 1] + cost(a, b), dp[a + 1][b] + 1, dp[a][b + 1] + 1);
+    }
   }
-  for (let a = 0, b = 0; a < kp.length && b < kr.length;) {
-    if (kp[a] === kr[b]) { pairOfReal.set(restR[b], restP[a]); usedP.add(restP[a]); a++; b++; }
-    else if (dp[a + 1][b] >= dp[a][b + 1]) a++;
+  for (let a = 0, b = 0; a < n && b < m;) {
+    const c = cost(a, b);
+    if (c <= 1 && dp[a][b] === dp[a + 1][b + 1] + c) { pairOfReal.set(restR[b], restP[a]); usedP.add(restP[a]); a++; b++; }
+    else if (dp[a][b] === dp[a + 1][b] + 1) a++;
     else b++;
   }
   const pairs: LayerPair[] = [];
