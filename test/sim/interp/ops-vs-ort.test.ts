@@ -91,7 +91,7 @@ const cases: Case[] = [
   { name: 'Gemm transB bias', tol: { scale: 1e-6 }, build: ({ b, x }) => b.op('Gemm', [x([4, 10]), x([6, 10]), x([6])], { transB: 1 }) },
   { name: 'Gemm transA alpha beta', tol: { scale: 1e-6 }, build: ({ b, x }) => b.op('Gemm', [x([10, 4]), x([10, 6]), x([4, 1])], { transA: 1, alpha: 0.5, beta: 2 }) },
   // ---- normalisation
-  { name: 'BatchNormalization', tol: { ulp: 4 }, build: ({ b, x }) => b.op('BatchNormalization', [x([2, 3, 4, 4]), x([3]), x([3]), x([3]), x([3], F, [0.5, 2])], { epsilon: 1e-3 }) },
+  { name: 'BatchNormalization', build: ({ b, x }) => b.op('BatchNormalization', [x([2, 3, 4, 4]), x([3]), x([3]), x([3]), x([3], F, [0.5, 2])], { epsilon: 1e-3 }) },
   { name: 'LayerNormalization', opset: 17, tol: { scale: 1e-6 }, build: ({ b, x }) => b.op('LayerNormalization', [x([2, 5, 16]), x([16]), x([16])], { epsilon: 1e-5 }) },
   { name: 'Softmax opset 13', tol: { ulp: 8 }, build: ({ b, x }) => [b.op('Softmax', [x([2, 3, 10], F, [-5, 5])]), b.op('Softmax', [x([2, 3, 10], F, [-5, 5])], { axis: 1 })] },
   { name: 'Softmax opset 11 (2-D coercion)', opset: 11, tol: { ulp: 8 }, build: ({ b, x }) => b.op('Softmax', [x([2, 3, 10], F, [-5, 5])], { axis: 1 }) },

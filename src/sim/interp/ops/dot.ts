@@ -21,33 +21,54 @@ export function dotRows(
   BT: ArrayLike<number>, bOff: number,
   out: Float64Array, outOff = 0,
 ): void {
+  // Register blocking: 2 rows of A x 4 rows of BT per pass (8 accumulators, 6 loads per k).
+  // Blocking changes which outputs are computed together, never the order of one output's sum.
   const N4 = N - (N % 4);
-  for (let m = 0; m < M; m++) {
+  const M2 = M - (M % 2);
+  let m = 0;
+  for (; m < M2; m += 2) {
     const a0 = aOff + m * K;
-    const o = outOff + m * N;
+    const a1 = a0 + K;
+    const o0 = outOff + m * N;
+    const o1 = o0 + N;
     let n = 0;
     for (; n < N4; n += 4) {
       const b0 = bOff + n * K;
       const b1 = b0 + K;
       const b2 = b1 + K;
       const b3 = b2 + K;
-      let s0 = out[o + n];
-      let s1 = out[o + n + 1];
-      let s2 = out[o + n + 2];
-      let s3 = out[o + n + 3];
+      let s00 = out[o0 + n], s01 = out[o0 + n + 1], s02 = out[o0 + n + 2], s03 = out[o0 + n + 3];
+      let s10 = out[o1 + n], s11 = out[o1 + n + 1], s12 = out[o1 + n + 2], s13 = out[o1 + n + 3];
       for (let k = 0; k < K; k++) {
-        const a = A[a0 + k];
-        s0 += a * BT[b0 + k];
-        s1 += a * BT[b1 + k];
-        s2 += a * BT[b2 + k];
-        s3 += a * BT[b3 + k];
+        const x0 = A[a0 + k];
+        const x1 = A[a1 + k];
+        const y0 = BT[b0 + k];
+        const y1 = BT[b1 + k];
+        const y2 = BT[b2 + k];
+        const y3 = BT[b3 + k];
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
-      out[o + n] = s0;
-      out[o + n + 1] = s1;
-      out[o + n + 2] = s2;
-      out[o + n + 3] = s3;
+      out[o0 + n] = s00; out[o0 + n + 1] = s01; out[o0 + n + 2] = s02; out[o0 + n + 3] = s03;
+      out[o1 + n] = s10; out[o1 + n + 1] = s11; out[o1 + n + 2] = s12; out[o1 + n + 3] = s13;
     }
     for (; n < N; n++) {
+      const b0 = bOff + n * K;
+      let s0 = out[o0 + n];
+      let s1 = out[o1 + n];
+      for (let k = 0; k < K; k++) {
+        const y = BT[b0 + k];
+        s0 += A[a0 + k] * y;
+        s1 += A[a1 + k] * y;
+      }
+      out[o0 + n] = s0;
+      out[o1 + n] = s1;
+    }
+  }
+  for (; m < M; m++) {
+    const a0 = aOff + m * K;
+    const o = outOff + m * N;
+    for (let n = 0; n < N; n++) {
       const b0 = bOff + n * K;
       let s = out[o + n];
       for (let k = 0; k < K; k++) s += A[a0 + k] * BT[b0 + k];

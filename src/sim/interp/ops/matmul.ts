@@ -71,15 +71,17 @@ registerOp('Gemm', (ctx) => {
   if (K !== K2) throw new Error(`Gemm inner dims disagree: A is [${a.dims.join(',')}]${transA ? 'ᵀ' : ''}, B is [${b.dims.join(',')}]${transB ? 'ᵀ' : ''} (${K} vs ${K2})`);
   const av = readNumbers(a);
   const bv = readNumbers(b);
+  // float32 inputs stay in Float32Arrays (exact) so the dot kernel sees one array type
+  const Scratch = a.dtype === DataType.FLOAT ? Float32Array : Float64Array;
   let A: ArrayLike<number> = av;
   if (transA) {
-    const t = new Float64Array(M * K);
+    const t = new Scratch(M * K);
     transpose2d(av, 0, K, M, t);
     A = t;
   }
   let BT: ArrayLike<number> = bv;
   if (!transB) {
-    const t = new Float64Array(K * N);
+    const t = new Scratch(K * N);
     transpose2d(bv, 0, K, N, t);
     BT = t;
   }

@@ -1,6 +1,7 @@
 /**
- * BatchNormalization (inference), LayerNormalization, Softmax. Intermediate sums and statistics are
- * kept in double; each output element is rounded to float32 once.
+ * BatchNormalization (inference), LayerNormalization, Softmax. BatchNormalization follows ORT's float32
+ * step sequence exactly (it is bit-identical to onnxruntime); LayerNormalization and Softmax keep sums
+ * and statistics in double and round each output element to float32 once.
  */
 import { DataType } from '../../data-type.ts';
 import type { Tensor } from '../../tensor.ts';
@@ -25,14 +26,16 @@ registerOp('BatchNormalization', (ctx) => {
   const N = x.dims[0];
   const S = numel(x.dims.slice(2));
   const out = new Float64Array(xv.length);
+  const f = x.dtype === DataType.DOUBLE ? (v: number) => v : Math.fround;
   for (let c = 0; c < C; c++) {
-    // y = (x - mean) / sqrt(var + eps) * scale + B, with the per-channel factor in double
-    const inv = sv[c] / Math.sqrt(vv[c] + eps);
-    const m = mv[c];
-    const bb = bv[c];
+    // ORT's float32 sequence (batch_norm.h): inv_std = 1 / sqrt(var + eps); scale' = inv_std * scale;
+    // bias' = B - mean * scale'; y = x * scale' + bias' -- each step rounded to float32 (no FMA).
+    const invStd = f(1 / f(Math.sqrt(f(vv[c] + eps))));
+    const sc = f(invStd * sv[c]);
+    const bb = f(bv[c] - f(mv[c] * sc));
     for (let n = 0; n < N; n++) {
       const off = (n * C + c) * S;
-      for (let i = 0; i < S; i++) out[off + i] = (xv[off + i] - m) * inv + bb;
+      for (let i = 0; i < S; i++) out[off + i] = f(f(xv[off + i] * sc) + bb);
     }
   }
   return [fromNumbers(x.dtype, x.dims, out)];
