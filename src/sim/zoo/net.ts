@@ -214,7 +214,16 @@ export class ZooNet {
         out.var[o] = (gamma * gamma * runVar) / (runVar + eps);
       }
     } else {
-      out = { mean: mean.map((m, o) => m + bias[o]), var: variance };
+      // No BN to normalize this conv (SE convs, ResNet v2 block ends, a v2 stem): scale each filter
+      // for unit output variance, as data-dependent (LSUV) initialization would, so the layer
+      // neither vanishes nor explodes.
+      out = { mean: new Float64Array(cout), var: new Float64Array(cout) };
+      for (let o = 0; o < cout; o++) {
+        const factor = 1 / Math.sqrt(Math.max(variance[o], 1e-6));
+        for (let i = 0; i < cpg * k; i++) wt[o * cpg * k + i] = Math.fround(wt[o * cpg * k + i] * factor);
+        out.mean[o] = mean[o] * factor + bias[o];
+        out.var[o] = variance[o] * factor * factor;
+      }
     }
     const hasBias = s.bias || !!s.bn;
     const wName = this.pytorch ? `${s.torch}.weight` : `${this.prefix}/${s.name}/Conv2D${s.bn ? '_weights_fused_bn' : '/ReadVariableOp:0'}`;
@@ -362,6 +371,12 @@ export class ZooNet {
       metadata: { 'qdqsim.zoo.style': this.opts.style, 'qdqsim.zoo.seed': String(this.opts.seed), ...metadata },
     });
     if (this.pytorch) renameLegacyValues(model.graph);
+    return model;
+  }
+
+  /** Applies the legacy exporter's value names to a model built directly on `b`. */
+  finishLegacyNames(model: Model): Model {
+    renameLegacyValues(model.graph);
     return model;
   }
 }

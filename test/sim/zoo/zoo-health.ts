@@ -82,14 +82,19 @@ export async function activationStats(model: Model, seed = 1): Promise<TensorSta
   }
 }
 
+/**
+ * Ops whose outputs are statistics rather than activations, legitimately near-constant: softmax
+ * probabilities over many classes, and LayerNorm's mean over features and standard deviation.
+ */
+const STATISTIC_OPS = new Set(['Softmax', 'Sqrt', 'ReduceMean']);
+
 /** The tensors that break HEALTH, as readable lines (empty when healthy). */
 export function unhealthy(stats: TensorStats[]): string[] {
   const bad: string[] = [];
   for (const t of stats) {
     const why: string[] = [];
     if (t.nonFinite) why.push(`${t.nonFinite} NaN/Inf`);
-    // probabilities over many classes are legitimately tiny
-    if (t.std < HEALTH.minStd && t.op !== 'Softmax') why.push(`std ${t.std.toPrecision(3)} < ${HEALTH.minStd}`);
+    if (t.std < HEALTH.minStd && !STATISTIC_OPS.has(t.op)) why.push(`std ${t.std.toPrecision(3)} < ${HEALTH.minStd}`);
     if (t.maxAbs > HEALTH.maxAbs) why.push(`max |x| ${t.maxAbs.toPrecision(4)} > ${HEALTH.maxAbs}`);
     if (t.op === 'Relu' && t.nonZero < HEALTH.minReluAlive) why.push(`only ${(t.nonZero * 100).toFixed(1)}% alive`);
     if (why.length) bad.push(`${t.node} (${t.op}) -> ${t.value}: ${why.join(', ')}`);
