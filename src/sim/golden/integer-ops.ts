@@ -5,10 +5,17 @@
  * ("the accumulation may overflow if and only if in 32 bits", MatMulInteger/ConvInteger). Sums are
  * formed in float64, which is exact while K · max|x - x_zp| · max|w - w_zp| < 2^53 (for 8-bit
  * operands K < 2^37); the final store into an Int32Array is ToInt32, i.e. exactly the mod-2^32
- * wrap. Wider operands fall back to a per-step `| 0` loop.
+ * wrap. Wider operands fall back to a per-step `| 0` loop. Large products whose operands (minus zero
+ * points) fit int16 run on a WebAssembly SIMD GEMM with int32 wrap-around adds (./gemm-simd.ts);
+ * integer addition modulo 2^32 does not depend on the order, so both paths give identical bits.
  */
 import type { TensorData } from '../tensor.ts';
+import { packedAIndex, packedBIndex, prepareGemm } from './gemm-simd.ts';
 import { type QuantVariant, RNE_MAGIC64, fl32, roundWith, variantOf } from './rounding.ts';
+
+/** Products at least this large (M·N·K) go through the WebAssembly SIMD GEMM (./gemm-simd.ts). */
+const SIMD_MIN_WORK = 4096;
+const I16 = 32767;
 
 export type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array;
 type NumArray = Exclude<TensorData, string[] | BigInt64Array | BigUint64Array>;
@@ -36,7 +43,22 @@ export function matmulInt32(
   M: number, K: number, N: number,
   out: Int32Array = new Int32Array(M * N), aOff = 0, bOff = 0, cOff = 0,
 ): Int32Array {
-  const exact = K * maxAbsMinus(a, aZp) * maxAbsMinus(b, bZp) < 2 ** 53;
+  const ma = maxAbsMinus(a, aZp), mb = maxAbsMinus(b, bZp);
+  if (M * N * K >= SIMD_MIN_WORK && ma <= I16 && mb <= I16) {
+    const g = prepareGemm(M, N, K);
+    if (g) {
+      const K8 = g.Kpad / 8;
+      for (let i = 0; i < M; i++) {
+        const az = zpAt(aZp, i);
+        for (let k = 0; k < K; k++) g.a[packedAIndex(i, k, K8)] = a[aOff + i * K + k] - az;
+      }
+      for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) g.b[packedBIndex(j, k, K8)] = b[bOff + k * N + j] - zpAt(bZp, j);
+      g.run();
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) out[cOff + i * N + j] = g.c[i * g.Npad + j];
+      return out;
+    }
+  }
+  const exact = K * ma * mb < 2 ** 53;
   const acc = new Float64Array(N);
   const bc = new Float64Array(K * N);
   for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bc[k * N + j] = b[bOff + k * N + j] - zpAt(bZp, j);
@@ -105,8 +127,10 @@ export function conv2dInt32(
   const s = conv2dShape(xDims, wDims, p);
   const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
   const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
-  const exact = K * maxAbsMinus(x, xZp) * maxAbsMinus(w, wZp) + (bias ? 2 ** 31 : 0) < 2 ** 53;
+  const mx = maxAbsMinus(x, xZp), mw = maxAbsMinus(w, wZp);
   const out = new Int32Array(N * M * P);
+  if (Mg * P * K >= SIMD_MIN_WORK && mx <= I16 && mw <= I16 && conv2dSimd(x, xZp, w, wZp, s, out, bias)) return { data: out, dims: [N, M, OH, OW] };
+  const exact = K * mx * mw + (bias ? 2 ** 31 : 0) < 2 ** 53;
   const col = new Float64Array(K * P); // im2col of one group, x - xZp (0 in the padding)
   const wc = new Float64Array(Mg * K);
   const acc = new Float64Array(P);
@@ -153,6 +177,57 @@ export function conv2dInt32(
     }
   }
   return { data: out, dims: [N, M, OH, OW] };
+}
+
+/** conv2dInt32 on the SIMD GEMM: A = weights of one group (Mg x K), B = the group's im2col (P x K). */
+function conv2dSimd(
+  x: ArrayLike<number>, xZp: number, w: ArrayLike<number>, wZp: ArrayLike<number> | number,
+  s: Conv2dShape, out: Int32Array, bias?: ArrayLike<number>,
+): boolean {
+  const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
+  const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < group; g++) {
+      const gm = prepareGemm(Mg, P, K);
+      if (!gm) return false;
+      const K8 = gm.Kpad / 8;
+      const A = gm.a, B = gm.b, Cc = gm.c;
+      for (let mg = 0; mg < Mg; mg++) {
+        const m = g * Mg + mg;
+        const z = zpAt(wZp, m);
+        for (let k = 0; k < K; k++) A[packedAIndex(mg, k, K8)] = w[m * K + k] - z;
+      }
+      for (let c = 0; c < Cg; c++) {
+        const xBase = ((n * C) + g * Cg + c) * H * W;
+        for (let kh = 0; kh < kH; kh++) {
+          for (let kw = 0; kw < kW; kw++) {
+            const k = (c * kH + kh) * kW + kw;
+            const kOff = (k >> 3) * 16 + (k & 7); // packedBIndex(q, k) = ((q >> 1) * K8 * 16) + (q & 1) * 8 + kOff
+            for (let oh = 0; oh < OH; oh++) {
+              const ih = oh * sH - pT + kh * dH;
+              if (ih < 0 || ih >= H) continue; // B is zero-filled: padding contributes 0
+              const xRow = xBase + ih * W;
+              for (let ow = 0; ow < OW; ow++) {
+                const iw = ow * sW - pL + kw * dW;
+                if (iw < 0 || iw >= W) continue;
+                const q = oh * OW + ow;
+                B[(q >> 1) * K8 * 16 + (q & 1) * 8 + kOff] = x[xRow + iw] - xZp;
+              }
+            }
+          }
+        }
+      }
+      gm.run();
+      for (let mg = 0; mg < Mg; mg++) {
+        const m = g * Mg + mg;
+        const o = (n * M + m) * P;
+        const b = bias ? bias[m] : 0;
+        const row = mg * gm.Npad;
+        for (let q = 0; q < P; q++) out[o + q] = Cc[row + q] + b; // ToInt32 on store wraps
+      }
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -61,6 +61,29 @@ describe('integer conv2d', () => {
     ), { seed: SEED, numRuns: 150 });
   });
 
+  it('the WebAssembly SIMD GEMM path equals the direct conv on larger shapes (odd M, padding, groups, per-channel zp)', async () => {
+    const { gemmSimdAvailable } = await import('../../../src/sim/golden/gemm-simd.ts');
+    expect(gemmSimdAvailable()).toBe(true);
+    let st = 99;
+    const rnd = () => { st = (Math.imul(st, 1664525) + 1013904223) >>> 0; return st >>> 24; };
+    for (const [N, C, H, W, M, k, sH, p, d, g, unsigned] of [
+      [1, 16, 12, 11, 10, 3, 2, 1, 2, 2, true], [2, 8, 9, 9, 6, 3, 1, 1, 1, 1, false], [1, 32, 7, 7, 32, 3, 1, 1, 1, 32, false],
+      [1, 64, 6, 6, 5, 1, 1, 0, 1, 1, true], [1, 3, 17, 17, 7, 5, 2, 2, 1, 1, false],
+    ] as const) {
+      const lo = unsigned ? 0 : -128;
+      const Cg = C / g;
+      const x = Array.from({ length: N * C * H * W }, () => rnd() + lo);
+      const w = Array.from({ length: M * Cg * k * k }, () => rnd() + lo);
+      const xz = rnd() + lo;
+      const wz = Array.from({ length: M }, () => rnd() + lo);
+      const bias = Array.from({ length: M }, () => (rnd() - 128) * 1000);
+      const got = conv2dInt32(x, [N, C, H, W], xz, w, [M, Cg, k, k], wz, { strides: [sH, sH], pads: [p, p, p, p], dilations: [d, d], group: g }, bias);
+      const want = naiveConv(x, [N, C, H, W], xz, w, [M, Cg, k, k], wz, [sH, sH], [p, p, p, p], [d, d], g);
+      const P = got.dims[2] * got.dims[3];
+      expect(Array.from(got.data)).toEqual(Array.from(want, (v, i) => (v + bias[Math.floor(i / P) % M]) | 0));
+    }
+  });
+
   it('wraps the int32 accumulator modulo 2^32 (and adds the bias with wrap-around)', () => {
     // 1 x 1 conv over 70000 channels of 255 * 255 = 4,551,750,000 > 2^31
     const C = 70000;
@@ -90,6 +113,20 @@ describe('integer matmul', () => {
         expect(c[i * N + j]).toBe(Number(BigInt.asIntN(32, s)));
       }
     }), { seed: SEED, numRuns: 100 });
+  });
+
+  it('the SIMD GEMM path matches BigInt arithmetic on larger products, incl. int16-range operands that wrap', () => {
+    let st = 5;
+    const rnd = () => { st = (Math.imul(st, 1664525) + 1013904223) >>> 0; return st / 2 ** 32; };
+    for (const [M, K, N, range] of [[13, 77, 7, 255], [5, 300, 9, 255], [4, 64, 32, 32767]] as const) {
+      const a = Array.from({ length: M * K }, () => Math.floor(rnd() * range * 2) - range), b = Array.from({ length: K * N }, () => Math.floor(rnd() * range * 2) - range);
+      const c = matmulInt32(a, 0, b, 0, M, K, N);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = 0n;
+        for (let k = 0; k < K; k++) s += BigInt(a[i * K + k]) * BigInt(b[k * N + j]);
+        expect(c[i * N + j]).toBe(Number(BigInt.asIntN(32, s)));
+      }
+    }
   });
 });
 
