@@ -37,13 +37,14 @@ export function register(program: Command): void {
     .addOption(new Option('--backend <b>', 'engine-sim arithmetic backend').choices(['ref', 'webgpu']).default('ref'))
     .option('--seed <n>', 'seed of the random inputs made when none are given', num('--seed'), 0)
     .option('--no-layerwise', 'do not record the engine-layer boundary tensors')
+    .addOption(new Option('--ort-opt <level>', "onnxruntime graph optimization ('all' lets it fuse Q/DQ into its own integer kernels; 'disabled' is a pure float simulation)").choices(['disabled', 'basic', 'extended', 'all']).default('all'))
     .option('--run-dir <dir>', 'trtexec run folder (default qdqsim-runs/trtexec-<time>)')
     .option('--runner <name>', 'which runner of a Polygraphy RunResults file (default: the TensorRT one)')
     .option('--json <file>', 'write the report as JSON (schema qdqsim.compare/1, docs/validation.md)')
     .option('--html <file>', 'write the report as a self-contained HTML page')
     .action(async (modelPath: string, o: {
       against: string; input: string[]; tolLsb: number; atol: number; rtol: number; reference: ReferenceKind;
-      precision: TrtPrecision; backend: 'ref' | 'webgpu'; seed: number; layerwise: boolean; runDir?: string; runner?: string;
+      precision: TrtPrecision; backend: 'ref' | 'webgpu'; ortOpt: 'disabled' | 'basic' | 'extended' | 'all'; seed: number; layerwise: boolean; runDir?: string; runner?: string;
       json?: string; html?: string;
     }) => {
       let model;
@@ -55,7 +56,7 @@ export function register(program: Command): void {
       let backend: Backend;
       let fallback = null;
       let fallbackSource = '';
-      if (o.against === 'ort') backend = ortBackend();
+      if (o.against === 'ort') backend = ortBackend({ graphOptimizationLevel: o.ortOpt });
       else if (o.against === 'trtexec') backend = trtexecBackend({ precision: o.precision, runDir: o.runDir });
       else if (o.against.startsWith('artifacts:') && o.against.length > 'artifacts:'.length) {
         const dir = o.against.slice('artifacts:'.length);
