@@ -97,9 +97,10 @@ export function roundWith(mode: RoundMode, v: number): number {
   return mode === 'half_even' ? roundHalfEven(v) : mode === 'half_up' ? roundHalfUp(v) : roundHalfAway(v);
 }
 
-/** x / s in float32 by the named scale operation. */
+/** x / s in float32 by the named scale operation (s is rounded to float32 first). */
 export function scaleDivide(x: number, s: number, op: ScaleOp = 'div'): number {
-  return op === 'div' ? fl32(x / s) : fl32(x * fl32(1 / s));
+  const sf = fl32(s);
+  return op === 'div' ? fl32(x / sf) : fl32(x * fl32(1 / sf));
 }
 
 /** 1.5 * 2^52: adding and subtracting it rounds a float64 with |v| < 2^51 to an integer, half to even. */
