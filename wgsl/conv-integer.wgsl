@@ -6,7 +6,7 @@
 // the same 4-lane dot product as the matmul. Zero points are folded in as in matmul-integer.wgsl
 // (exact modulo 2^32 for the same reason); lanes past K are 0 in both operands.
 // uint8 data is mapped to int8 on the host (bit 7 flipped, zero points lowered by 128).
-// Each invocation computes 4 output channels x 4 output pixels.
+// Each invocation computes 8 output channels x 4 output pixels (the gathered x lanes are reused 8 times).
 #include <dot4>
 
 struct Params {
@@ -22,8 +22,14 @@ struct Params {
 @group(0) @binding(3) var<storage, read> w_zp: array<i32>;   // per output channel
 @group(0) @binding(4) var<storage, read> bias: array<i32>;   // per output channel
 @group(0) @binding(5) var<storage, read_write> Y: array<i32>;
+// per k of a group (k = (c, kh, kw)): x offset c*H*W + kh*dH*W + kw*dW from the window origin, and
+// (kh*dH) << 16 | kw*dW for the bounds test. Precomputed on the host: no integer division in the loop
+// (llvmpipe has no vector integer division).
+@group(0) @binding(6) var<storage, read> kinfo: array<vec2i>;
 
 const ONES: u32 = 0x01010101u;
+const TM: u32 = 8u;   // output channels per invocation
+const TP: u32 = 4u;   // output pixels per invocation
 
 fn x_byte(i: u32) -> u32 { return (X[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu; }
 
@@ -32,60 +38,60 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let Pn = P.OH * P.OW;
   let Mg = P.M / P.group;
   let Cg = P.C / P.group;
-  let p0 = gid.x * 4u;
-  let mg0 = gid.y * 4u;
+  let p0 = gid.x * TP;
+  let mg0 = gid.y * TM;
   if (p0 >= Pn || mg0 >= Mg) { return; }
   let n = gid.z / P.group;
   let g = gid.z % P.group;
   let xz = u32(P.x_zp) & 0xffu;
-  let KK = P.kH * P.kW;
-  var ih0: array<i32, 4>; var iw0: array<i32, 4>;
-  for (var t = 0u; t < 4u; t++) {
+  let H = i32(P.H); let W = i32(P.W);
+  var ih0: array<i32, 4>; var iw0: array<i32, 4>; var org: array<i32, 4>;
+  for (var t = 0u; t < TP; t++) {
     let p = min(p0 + t, Pn - 1u);
     ih0[t] = i32((p / P.OW) * P.sH) - i32(P.pT);
     iw0[t] = i32((p % P.OW) * P.sW) - i32(P.pL);
+    org[t] = i32((n * P.C + g * Cg) * P.H * P.W) + ih0[t] * W + iw0[t];
   }
-  var wrow: array<u32, 4>;
-  for (var i = 0u; i < 4u; i++) { wrow[i] = (g * Mg + min(mg0 + i, Mg - 1u)) * P.K4; }
-  let xbase = (n * P.C + g * Cg) * P.H * P.W;
-  var acc0 = vec4i(0); var acc1 = vec4i(0); var acc2 = vec4i(0); var acc3 = vec4i(0);
-  var sw = vec4i(0); var sx = vec4i(0);
+  var wrow: array<u32, 8>;
+  for (var i = 0u; i < TM; i++) { wrow[i] = (g * Mg + min(mg0 + i, Mg - 1u)) * P.K4; }
+  var acc: array<vec4i, 8>;
+  for (var i = 0u; i < TM; i++) { acc[i] = vec4i(0); }
+  var sw: array<i32, 8>;
+  for (var i = 0u; i < TM; i++) { sw[i] = 0; }
+  var sx = vec4i(0);
   for (var k4 = 0u; k4 < P.K4; k4++) {
     var xp = vec4u(0u);
     for (var l = 0u; l < 4u; l++) {
       let k = k4 * 4u + l;
       if (k >= P.K) { break; }
-      let c = k / KK; let r = k % KK;
-      let dh = i32((r / P.kW) * P.dH); let dw = i32((r % P.kW) * P.dW);
-      let cb = xbase + c * P.H * P.W;
-      for (var t = 0u; t < 4u; t++) {
+      let ki = kinfo[k];
+      let dh = ki.y >> 16u; let dw = ki.y & 0xffff;
+      for (var t = 0u; t < TP; t++) {
         let ih = ih0[t] + dh; let iw = iw0[t] + dw;
         var b = xz;
-        if (ih >= 0 && ih < i32(P.H) && iw >= 0 && iw < i32(P.W)) { b = x_byte(cb + u32(ih) * P.W + u32(iw)); }
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W) { b = x_byte(u32(org[t] + ki.x)); }
         xp[t] = xp[t] | (b << (8u * l));
       }
     }
-    let w0 = Wt[wrow[0] + k4]; let w1 = Wt[wrow[1] + k4]; let w2 = Wt[wrow[2] + k4]; let w3 = Wt[wrow[3] + k4];
-    acc0 += vec4i(dot4_i8(w0, xp.x), dot4_i8(w0, xp.y), dot4_i8(w0, xp.z), dot4_i8(w0, xp.w));
-    acc1 += vec4i(dot4_i8(w1, xp.x), dot4_i8(w1, xp.y), dot4_i8(w1, xp.z), dot4_i8(w1, xp.w));
-    acc2 += vec4i(dot4_i8(w2, xp.x), dot4_i8(w2, xp.y), dot4_i8(w2, xp.z), dot4_i8(w2, xp.w));
-    acc3 += vec4i(dot4_i8(w3, xp.x), dot4_i8(w3, xp.y), dot4_i8(w3, xp.z), dot4_i8(w3, xp.w));
-    sw += vec4i(dot4_i8(w0, ONES), dot4_i8(w1, ONES), dot4_i8(w2, ONES), dot4_i8(w3, ONES));
     sx += vec4i(dot4_i8(xp.x, ONES), dot4_i8(xp.y, ONES), dot4_i8(xp.z, ONES), dot4_i8(xp.w, ONES));
+    for (var i = 0u; i < TM; i++) {
+      let w = Wt[wrow[i] + k4];
+      acc[i] += vec4i(dot4_i8(w, xp.x), dot4_i8(w, xp.y), dot4_i8(w, xp.z), dot4_i8(w, xp.w));
+      sw[i] += dot4_i8(w, ONES);
+    }
   }
-  var accs = array<vec4i, 4>(acc0, acc1, acc2, acc3);
   let Ki = i32(P.K);
   let zx = P.x_zp;
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < TM; i++) {
     let mg = mg0 + i;
     if (mg >= Mg) { break; }
     let m = g * Mg + mg;
     let zw = w_zp[m];
     let ybase = (n * P.M + m) * Pn;
-    for (var t = 0u; t < 4u; t++) {
+    for (var t = 0u; t < TP; t++) {
       let p = p0 + t;
       if (p >= Pn) { break; }
-      Y[ybase + p] = accs[i][t] - zx * sw[i] - zw * sx[t] + Ki * zx * zw + bias[m];
+      Y[ybase + p] = acc[i][t] - zx * sw[i] - zw * sx[t] + Ki * zx * zw + bias[m];
     }
   }
 }

@@ -9,7 +9,7 @@
 // commutes with them, so the result is the exact sum reduced mod 2^32 whatever the evaluation order,
 // which is the ONNX rule ("the accumulation may overflow if and only if in 32 bits"). Padded k lanes are 0
 // in both operands and add nothing to any of the three sums; the K in the last term is the real K.
-// Each invocation computes a 4x4 block of C.
+// Each invocation computes an 8x8 block of C.
 #include <dot4>
 
 struct Params { M: u32, N: u32, K: u32, K4: u32, a_batch_stride: u32, b_batch_stride: u32, pad0: u32, pad1: u32 }
@@ -22,44 +22,97 @@ struct Params { M: u32, N: u32, K: u32, K4: u32, a_batch_stride: u32, b_batch_st
 
 const ONES: u32 = 0x01010101u;
 
+const TM: u32 = 8u;   // rows of C per invocation
+const TN: u32 = 8u;   // columns of C per invocation (64 accumulators in registers, perf-baseline.md §6)
+
+// The k loop is written out for the 8x8 block (no private arrays indexed in the loop: llvmpipe keeps
+// named values in registers but spills dynamically indexed arrays).
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let r0 = gid.y * 4u;
-  let c0 = gid.x * 4u;
+  let r0 = gid.y * TM;
+  let c0 = gid.x * TN;
   if (r0 >= P.M || c0 >= P.N) { return; }
   let batch = gid.z;
   let abase = batch * P.a_batch_stride;
   let bbase = batch * P.b_batch_stride;
   // rows / columns past the edge read the last valid one and are not stored
-  var ra: array<u32, 4>; var cb: array<u32, 4>;
-  for (var i = 0u; i < 4u; i++) {
-    ra[i] = abase + min(r0 + i, P.M - 1u) * P.K4;
-    cb[i] = bbase + min(c0 + i, P.N - 1u) * P.K4;
-  }
-  var acc0 = vec4i(0); var acc1 = vec4i(0); var acc2 = vec4i(0); var acc3 = vec4i(0);
-  var sa = vec4i(0); var sb = vec4i(0);
+  let ra0 = abase + min(r0 + 0u, P.M - 1u) * P.K4;
+  let ra1 = abase + min(r0 + 1u, P.M - 1u) * P.K4;
+  let ra2 = abase + min(r0 + 2u, P.M - 1u) * P.K4;
+  let ra3 = abase + min(r0 + 3u, P.M - 1u) * P.K4;
+  let ra4 = abase + min(r0 + 4u, P.M - 1u) * P.K4;
+  let ra5 = abase + min(r0 + 5u, P.M - 1u) * P.K4;
+  let ra6 = abase + min(r0 + 6u, P.M - 1u) * P.K4;
+  let ra7 = abase + min(r0 + 7u, P.M - 1u) * P.K4;
+  let cb0 = bbase + min(c0 + 0u, P.N - 1u) * P.K4;
+  let cb1 = bbase + min(c0 + 1u, P.N - 1u) * P.K4;
+  let cb2 = bbase + min(c0 + 2u, P.N - 1u) * P.K4;
+  let cb3 = bbase + min(c0 + 3u, P.N - 1u) * P.K4;
+  let cb4 = bbase + min(c0 + 4u, P.N - 1u) * P.K4;
+  let cb5 = bbase + min(c0 + 5u, P.N - 1u) * P.K4;
+  let cb6 = bbase + min(c0 + 6u, P.N - 1u) * P.K4;
+  let cb7 = bbase + min(c0 + 7u, P.N - 1u) * P.K4;
+  var acc0l = vec4i(0); var acc0h = vec4i(0);
+  var acc1l = vec4i(0); var acc1h = vec4i(0);
+  var acc2l = vec4i(0); var acc2h = vec4i(0);
+  var acc3l = vec4i(0); var acc3h = vec4i(0);
+  var acc4l = vec4i(0); var acc4h = vec4i(0);
+  var acc5l = vec4i(0); var acc5h = vec4i(0);
+  var acc6l = vec4i(0); var acc6h = vec4i(0);
+  var acc7l = vec4i(0); var acc7h = vec4i(0);
+  var sa0 = vec4i(0); var sa1 = vec4i(0); var sb0 = vec4i(0); var sb1 = vec4i(0);
   for (var k = 0u; k < P.K4; k++) {
-    let a0 = A[ra[0] + k]; let a1 = A[ra[1] + k]; let a2 = A[ra[2] + k]; let a3 = A[ra[3] + k];
-    let b0 = B[cb[0] + k]; let b1 = B[cb[1] + k]; let b2 = B[cb[2] + k]; let b3 = B[cb[3] + k];
-    acc0 += vec4i(dot4_i8(a0, b0), dot4_i8(a0, b1), dot4_i8(a0, b2), dot4_i8(a0, b3));
-    acc1 += vec4i(dot4_i8(a1, b0), dot4_i8(a1, b1), dot4_i8(a1, b2), dot4_i8(a1, b3));
-    acc2 += vec4i(dot4_i8(a2, b0), dot4_i8(a2, b1), dot4_i8(a2, b2), dot4_i8(a2, b3));
-    acc3 += vec4i(dot4_i8(a3, b0), dot4_i8(a3, b1), dot4_i8(a3, b2), dot4_i8(a3, b3));
-    sa += vec4i(dot4_i8(a0, ONES), dot4_i8(a1, ONES), dot4_i8(a2, ONES), dot4_i8(a3, ONES));
-    sb += vec4i(dot4_i8(b0, ONES), dot4_i8(b1, ONES), dot4_i8(b2, ONES), dot4_i8(b3, ONES));
+    let b0 = B[cb0 + k];
+    let b1 = B[cb1 + k];
+    let b2 = B[cb2 + k];
+    let b3 = B[cb3 + k];
+    let b4 = B[cb4 + k];
+    let b5 = B[cb5 + k];
+    let b6 = B[cb6 + k];
+    let b7 = B[cb7 + k];
+    let a0 = A[ra0 + k];
+    let a1 = A[ra1 + k];
+    let a2 = A[ra2 + k];
+    let a3 = A[ra3 + k];
+    let a4 = A[ra4 + k];
+    let a5 = A[ra5 + k];
+    let a6 = A[ra6 + k];
+    let a7 = A[ra7 + k];
+    sa0 += vec4i(dot4_i8(a0, ONES), dot4_i8(a1, ONES), dot4_i8(a2, ONES), dot4_i8(a3, ONES));
+    sa1 += vec4i(dot4_i8(a4, ONES), dot4_i8(a5, ONES), dot4_i8(a6, ONES), dot4_i8(a7, ONES));
+    sb0 += vec4i(dot4_i8(b0, ONES), dot4_i8(b1, ONES), dot4_i8(b2, ONES), dot4_i8(b3, ONES));
+    sb1 += vec4i(dot4_i8(b4, ONES), dot4_i8(b5, ONES), dot4_i8(b6, ONES), dot4_i8(b7, ONES));
+    acc0l += vec4i(dot4_i8(a0, b0), dot4_i8(a0, b1), dot4_i8(a0, b2), dot4_i8(a0, b3));
+    acc0h += vec4i(dot4_i8(a0, b4), dot4_i8(a0, b5), dot4_i8(a0, b6), dot4_i8(a0, b7));
+    acc1l += vec4i(dot4_i8(a1, b0), dot4_i8(a1, b1), dot4_i8(a1, b2), dot4_i8(a1, b3));
+    acc1h += vec4i(dot4_i8(a1, b4), dot4_i8(a1, b5), dot4_i8(a1, b6), dot4_i8(a1, b7));
+    acc2l += vec4i(dot4_i8(a2, b0), dot4_i8(a2, b1), dot4_i8(a2, b2), dot4_i8(a2, b3));
+    acc2h += vec4i(dot4_i8(a2, b4), dot4_i8(a2, b5), dot4_i8(a2, b6), dot4_i8(a2, b7));
+    acc3l += vec4i(dot4_i8(a3, b0), dot4_i8(a3, b1), dot4_i8(a3, b2), dot4_i8(a3, b3));
+    acc3h += vec4i(dot4_i8(a3, b4), dot4_i8(a3, b5), dot4_i8(a3, b6), dot4_i8(a3, b7));
+    acc4l += vec4i(dot4_i8(a4, b0), dot4_i8(a4, b1), dot4_i8(a4, b2), dot4_i8(a4, b3));
+    acc4h += vec4i(dot4_i8(a4, b4), dot4_i8(a4, b5), dot4_i8(a4, b6), dot4_i8(a4, b7));
+    acc5l += vec4i(dot4_i8(a5, b0), dot4_i8(a5, b1), dot4_i8(a5, b2), dot4_i8(a5, b3));
+    acc5h += vec4i(dot4_i8(a5, b4), dot4_i8(a5, b5), dot4_i8(a5, b6), dot4_i8(a5, b7));
+    acc6l += vec4i(dot4_i8(a6, b0), dot4_i8(a6, b1), dot4_i8(a6, b2), dot4_i8(a6, b3));
+    acc6h += vec4i(dot4_i8(a6, b4), dot4_i8(a6, b5), dot4_i8(a6, b6), dot4_i8(a6, b7));
+    acc7l += vec4i(dot4_i8(a7, b0), dot4_i8(a7, b1), dot4_i8(a7, b2), dot4_i8(a7, b3));
+    acc7h += vec4i(dot4_i8(a7, b4), dot4_i8(a7, b5), dot4_i8(a7, b6), dot4_i8(a7, b7));
   }
-  var accs = array<vec4i, 4>(acc0, acc1, acc2, acc3);
+  var acc = array<vec4i, 16>(acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, acc4l, acc4h, acc5l, acc5h, acc6l, acc6h, acc7l, acc7h);
+  let sa = array<vec4i, 2>(sa0, sa1); let sb = array<vec4i, 2>(sb0, sb1);
   let Ki = i32(P.K);
   let cbase = batch * P.M * P.N;
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < TM; i++) {
     let r = r0 + i;
     if (r >= P.M) { break; }
     let za = a_zp[r];
-    for (var j = 0u; j < 4u; j++) {
+    let sai = sa[i / 4u][i % 4u];
+    for (var j = 0u; j < TN; j++) {
       let c = c0 + j;
       if (c >= P.N) { break; }
       let zb = b_zp[c];
-      C[cbase + r * P.N + c] = accs[i][j] - zb * sa[i] - za * sb[j] + Ki * za * zb;
+      C[cbase + r * P.N + c] = acc[2u * i + j / 4u][j % 4u] - zb * sai - za * sb[j / 4u][j % 4u] + Ki * za * zb;
     }
   }
 }

@@ -21,11 +21,42 @@ export interface ConvOptions extends Conv2dParams {
 }
 
 export function convDesc(path: Dot4Path): KernelDesc {
-  return { stem: 'conv-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write'], includes: dot4Include(path) };
+  return { stem: 'conv-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write', 'read'], includes: dot4Include(path) };
+}
+
+/** A conv with its inputs on the device, ready to dispatch any number of times (benchmarks reuse it). */
+export interface PreparedDispatch {
+  pipeline: GPUComputePipeline;
+  buffers: GPUBuffer[];
+  workgroups: [number, number, number];
+  /** index into `buffers` of the output and its byte length */
+  output: number;
+  outBytes: number;
+  dims: number[];
+  destroy(): void;
 }
 
 export async function convInteger(runner: KernelRunner, x: Int8Data, xDims: readonly number[], w: Int8Data, wDims: readonly number[],
   opts: ConvOptions = {}): Promise<{ data: Int32Array; dims: number[] }> {
+  const d = await prepareConv(runner, x, xDims, w, wDims, opts);
+  try {
+    return { data: await runPrepared(runner, d), dims: d.dims };
+  } finally {
+    d.destroy();
+  }
+}
+
+/** Dispatch a prepared kernel once and read its int32 output back. */
+export async function runPrepared(runner: KernelRunner, d: PreparedDispatch): Promise<Int32Array> {
+  const out = new Int32Array(d.outBytes / 4);
+  if (out.length === 0) return out;
+  await runner.submit(runner.encode(d.pipeline, d.buffers, d.workgroups));
+  await runner.readback(d.buffers[d.output]!, d.outBytes, new Uint8Array(out.buffer));
+  return out;
+}
+
+export async function prepareConv(runner: KernelRunner, x: Int8Data, xDims: readonly number[], w: Int8Data, wDims: readonly number[],
+  opts: ConvOptions = {}): Promise<PreparedDispatch> {
   const s = conv2dShape(xDims, wDims, opts, 'ConvInteger');
   const { N, C, H, W, M, kH, kW, OH, OW, group } = s;
   if (x.length !== N * C * H * W) throw new RangeError(`ConvInteger: x has ${x.length} elements, dims [${xDims.join(',')}] need ${N * C * H * W}`);
@@ -45,17 +76,20 @@ export async function convInteger(runner: KernelRunner, x: Int8Data, xDims: read
   const Wp = packRows(M, K, (m, k) => (w[m * K + k]! & 0xff) ^ flipW);
   const Pn = OH * OW;
   const out = new Int32Array(N * M * Pn);
-  const gx = Math.ceil(Pn / 32), gy = Math.ceil(M / group / 32);
+  const gx = Math.ceil(Pn / 32), gy = Math.ceil(M / group / 64);
   checkDispatch(gx, gy, N * group, 'ConvInteger');
   runner.checkSize(out.byteLength, 'ConvInteger output');
   const pipeline = await runner.pipeline(convDesc(path));
   const u = runner.uniform([C, H, W, M, kH, kW, OH, OW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, group, K, K4, xz, 0, 0]);
-  const bufs = [u, runner.upload(Xp, 'x'), runner.upload(Wp, 'w'), runner.upload(wz, 'w_zp'), runner.upload(bias, 'bias'), runner.output(out.byteLength, 'y')];
-  try {
-    await runner.submit(runner.encode(pipeline, bufs, [gx, gy, N * group]));
-    await runner.readback(bufs[5]!, out.byteLength, new Uint8Array(out.buffer));
-  } finally {
-    for (const b of bufs) b.destroy();
+  const kinfo = new Int32Array(2 * K);
+  for (let k = 0; k < K; k++) {
+    const c = Math.floor(k / (kH * kW)), r = k % (kH * kW);
+    const dh = Math.floor(r / kW) * s.dH, dw = (r % kW) * s.dW;
+    if (dh > 0x7fff || dw > 0xffff) throw new RangeError(`ConvInteger: dilated kernel extent ${dh}x${dw} is too large`);
+    kinfo[2 * k] = c * H * W + dh * W + dw;
+    kinfo[2 * k + 1] = (dh << 16) | dw;
   }
-  return { data: out, dims: [N, M, OH, OW] };
+  const bufs = [u, runner.upload(Xp, 'x'), runner.upload(Wp, 'w'), runner.upload(wz, 'w_zp'), runner.upload(bias, 'bias'), runner.output(out.byteLength, 'y'), runner.upload(kinfo, 'kinfo')];
+  return { pipeline, buffers: bufs, workgroups: [gx, gy, N * group], output: 5, outBytes: out.byteLength, dims: [N, M, OH, OW],
+    destroy: () => { for (const b of bufs) b.destroy(); } };
 }

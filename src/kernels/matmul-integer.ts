@@ -8,6 +8,7 @@ import { DataType } from '../sim/data-type.ts';
 import { dot4Include, type Dot4Path, type KernelDesc } from './kernel-spec.ts';
 import { checkDispatch, chooseDot4, kernelZeroPoints, operandDtype, packRows, type Int8Data } from './int8-operands.ts';
 import type { KernelRunner } from './runner.ts';
+import { type PreparedDispatch, runPrepared } from './conv-integer.ts';
 
 export interface MatmulOptions {
   aDtype?: DataType;
@@ -23,6 +24,16 @@ export function matmulDesc(path: Dot4Path): KernelDesc {
 
 export async function matmulInteger(runner: KernelRunner, a: Int8Data, aDims: readonly number[], b: Int8Data, bDims: readonly number[],
   opts: MatmulOptions = {}): Promise<{ data: Int32Array; dims: number[] }> {
+  const d = await prepareMatmul(runner, a, aDims, b, bDims, opts);
+  try {
+    return { data: await runPrepared(runner, d), dims: d.dims };
+  } finally {
+    d.destroy();
+  }
+}
+
+export async function prepareMatmul(runner: KernelRunner, a: Int8Data, aDims: readonly number[], b: Int8Data, bDims: readonly number[],
+  opts: MatmulOptions = {}): Promise<PreparedDispatch> {
   if (aDims.length < 2 || bDims.length < 2) throw new RangeError(`MatMulInteger: A [${aDims.join(',')}] and B [${bDims.join(',')}] need rank >= 2`);
   const M = aDims[aDims.length - 2]!, K = aDims[aDims.length - 1]!;
   const Kb = bDims[bDims.length - 2]!, N = bDims[bDims.length - 1]!;
@@ -46,18 +57,12 @@ export async function matmulInteger(runner: KernelRunner, a: Int8Data, aDims: re
   const bRows = (bBatched ? batch : 1) * N;
   const B = packRows(bRows, K, (r, k) => { const bb = Math.floor(r / N), n = r % N; return (b[(bb * K + k) * N + n]! & 0xff) ^ flipB; });
   const out = new Int32Array(batch * M * N);
-  if (out.length === 0) return { data: out, dims: [...batchDims, M, N] };
-  const gx = Math.ceil(N / 32), gy = Math.ceil(M / 32);
+  const gx = Math.ceil(N / 64), gy = Math.ceil(M / 64);
   checkDispatch(gx, gy, batch, 'MatMulInteger');
   runner.checkSize(out.byteLength, 'MatMulInteger output');
   const pipeline = await runner.pipeline(matmulDesc(path));
   const bufs = [runner.uniform([M, N, K, K4, M * K4, bBatched ? N * K4 : 0, 0, 0]), runner.upload(A, 'A'), runner.upload(B, 'B'),
     runner.upload(az, 'a_zp'), runner.upload(bz, 'b_zp'), runner.output(out.byteLength, 'C')];
-  try {
-    await runner.submit(runner.encode(pipeline, bufs, [gx, gy, batch]));
-    await runner.readback(bufs[5]!, out.byteLength, new Uint8Array(out.buffer));
-  } finally {
-    for (const x of bufs) x.destroy();
-  }
-  return { data: out, dims: [...batchDims, M, N] };
+  return { pipeline, buffers: bufs, workgroups: [Math.max(1, gx), Math.max(1, gy), Math.max(1, batch)], output: 5, outBytes: out.byteLength,
+    dims: [...batchDims, M, N], destroy: () => { for (const x of bufs) x.destroy(); } };
 }

@@ -5,7 +5,7 @@
  */
 import { DataType, dataTypeName } from '../sim/data-type.ts';
 import { bitsToF32, f32ToBits, intRange } from '../sim/golden/dtype.ts';
-import { dequantizeScalar, quantizeQuotient } from '../sim/golden/quantize.ts';
+import { quantizeQuotient } from '../sim/golden/quantize.ts';
 import { type QuantVariant, scaleDivide, variantOf } from '../sim/golden/rounding.ts';
 import type { ExactMethod, KernelDesc } from './kernel-spec.ts';
 import { KEY_MAX, KEY_MIN, buildThresholds, keyToF32 } from './lut.ts';
@@ -55,7 +55,7 @@ export interface PreparedQuant {
   scaleBits: Uint32Array;
   invBits: Uint32Array;
   zeroPoint: Int32Array;
-  /** Per channel: T[levels] thresholds (T[0] = reachable count), V[levels] dequantized values (f32 bits). */
+  /** Per channel: T[levels] thresholds (T[0] = reachable count). */
   lut: Int32Array;
 }
 
@@ -116,13 +116,12 @@ export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'
   if (method === 'integer') checkIntegerVariant(variant, name); else checkLutVariant(variant, name);
   const nanCode = qmin; // golden quantize.ts: NaN -> qmin under 'saturate'
   const levels = qmax - qmin + 1;
-  const lut = new Int32Array(C * 2 * levels);
+  const lut = new Int32Array(method === 'lut' ? C * levels : 1);
   if (method === 'lut') {
     for (let c = 0; c < C; c++) {
       const s = bitsToF32(scaleBits[c]!), z = zeroPoint[c]!;
-      const base = c * 2 * levels;
+      const base = c * levels;
       buildThresholds(levels, (k) => quantizeQuotient(scaleDivide(keyToF32(k), s, variant.scaleOp), z, qmin, qmax, variant) - qmin, KEY_MIN, KEY_MAX, lut, base);
-      for (let j = 0; j < levels; j++) lut[base + levels + j] = f32ToBits(dequantizeScalar(qmin + j, s, z)) | 0;
     }
   }
   return { dtype: p.dtype, qmin, qmax, levels, channels: C, inner, variant, method, nanCode, scaleBits, invBits, zeroPoint, lut };

@@ -18,8 +18,10 @@ const { ctx, runner, skip } = await gpuForFile('test/kernels/quantize.test.ts');
 afterAll(() => { if (ctx) releaseGpu(ctx); });
 
 const DTYPES = [DataType.INT8, DataType.UINT8, DataType.INT4, DataType.UINT4];
-const ELEMS = 1 << 17;   // per run; 8 runs per property -> 2^20 elements per kernel and method
-const RUNS = 8;
+const ELEMS = 1 << 17;
+// runs per property: the lut method (the default) gets 2^20 elements per kernel, the integer method
+// (26-step division per element, the slow independent path) another 2^18
+const RUNS_OF = { lut: 8, integer: 2 } as const;
 const SEED = Number(process.env.QDQSIM_SEED ?? 0x5eed);
 
 interface Case { dims: number[]; axis?: number; scale: Float32Array; zp: number[]; dtype: DataType; variant: Partial<QuantVariant> }
@@ -72,7 +74,7 @@ const lutOnlyVariants: Partial<QuantVariant>[] = [{ rounding: 'half_up' }, { rou
 
 describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', () => {
   for (const method of ['integer', 'lut'] as const) {
-    it(`QuantizeLinear (${method}): ${RUNS} x ${ELEMS} elements, ties, +-ULP, specials`, async () => {
+    it(`QuantizeLinear (${method}): ${RUNS_OF[method]} x ${ELEMS} elements, ties, +-ULP, specials`, async () => {
       await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(),
         fc.constantFrom(...(method === 'lut' ? [...variants, ...lutOnlyVariants] : variants)),
         async (seed, dtype, perChannel, variant) => {
@@ -82,10 +84,10 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
           const want = golden(c, x).data as Int8Array;
           const m = firstMismatch(got, want);
           if (m.count) throw new Error(`${m.count} mismatches; ${describeCase(c, seed, m.first, x)}: kernel ${got[m.first]}, golden ${want[m.first]}`);
-        }), { seed: SEED, numRuns: RUNS });
+        }), { seed: SEED, numRuns: RUNS_OF[method] });
     });
 
-    it(`fake-quant forward (${method}): ${RUNS} x ${ELEMS} elements, compared bitwise`, async () => {
+    it(`fake-quant forward (${method}): ${RUNS_OF[method]} x ${ELEMS} elements, compared bitwise`, async () => {
       await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(), fc.constantFrom(...variants),
         async (seed, dtype, perChannel, variant) => {
           const c = makeCase(seed, dtype, perChannel, variant);
@@ -96,10 +98,10 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
           const want = fakeQuantForward(x, c.dims, fp).y;
           const m = firstMismatch(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
           if (m.count) throw new Error(`${m.count} mismatches; ${describeCase(c, seed, m.first, x)}: kernel ${got[m.first]}, golden ${want[m.first]}`);
-        }), { seed: SEED + 1, numRuns: RUNS });
+        }), { seed: SEED + 1, numRuns: RUNS_OF[method] });
     });
 
-    it(`fake-quant STE backward and LSQ gradients (${method}): ${RUNS} x ${ELEMS} elements`, async () => {
+    it(`fake-quant STE backward and LSQ gradients (${method}): ${RUNS_OF[method]} x ${ELEMS} elements`, async () => {
       await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(), fc.constantFrom(...variants),
         fc.constantFrom('rounded' as const, 'input' as const), fc.boolean(),
         async (seed, dtype, perChannel, variant, mask, narrow) => {
@@ -122,10 +124,10 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
           if (m2.count) throw new Error(`LSQ dx: ${m2.count} mismatches; ${describeCase(c, seed, m2.first, x)}`);
           expect(Array.from(new Uint32Array(lsq.dScale.buffer)), `seed ${seed} dScale`).toEqual(Array.from(new Uint32Array(wl.dScale.buffer)));
           expect(Array.from(new Uint32Array(lsq.dZeroPoint.buffer)), `seed ${seed} dZeroPoint`).toEqual(Array.from(new Uint32Array(wl.dZeroPoint.buffer)));
-        }), { seed: SEED + 3, numRuns: RUNS });
+        }), { seed: SEED + 3, numRuns: RUNS_OF[method] });
     });
 
-    it(`DequantizeLinear (${method}): every code, ${RUNS} x ${ELEMS} elements, compared bitwise`, async () => {
+    it(`DequantizeLinear (${method}): every code, ${RUNS_OF[method]} x ${ELEMS} elements, compared bitwise`, async () => {
       await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...DTYPES), fc.boolean(), async (seed, dtype, perChannel) => {
         const c = makeCase(seed, dtype, perChannel, {});
         const n = c.dims.reduce((a, b) => a * b, 1);
@@ -138,7 +140,7 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
         const want = dequantizeTensor({ dtype, dims: c.dims, data: codes }, scale, zpT, { axis: c.axis ?? 1 }).data as Float32Array;
         const m = firstMismatch(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
         if (m.count) throw new Error(`${m.count} mismatches; seed ${seed}, first bad index ${m.first}: code ${codes[m.first]}, kernel ${got[m.first]}, golden ${want[m.first]}`);
-      }), { seed: SEED + 2, numRuns: RUNS });
+      }), { seed: SEED + 2, numRuns: RUNS_OF[method] });
     });
   }
 

@@ -5,9 +5,10 @@
 //   q = clamp(round_half_even(fl32(x * fl32(1 / s))) + zp, qmin, qmax) VARIANT 1 ("mul_inv", PyTorch)
 //   NaN -> P.nan_code; +-Inf and |x/s| >= 2^30 saturate to qmax / qmin.
 //   dequantize: fl32((q - zp) * s).
-// METHOD 0 computes this with the integer-emulated f32 operations of f32-exact.wgsl. METHOD 1 looks the
-// result up in the host-built threshold table (lut.wgsl, src/kernels/lut.ts); the variant is then
-// whatever the table was built for.
+// METHOD 0 computes this with the integer-emulated f32 operations of f32-exact.wgsl. METHOD 1 takes a
+// native-float fast path where an error bound proves it exact (see quantize_code) and otherwise looks the
+// result up in the host-built threshold table (lut.wgsl, src/kernels/lut.ts), which encodes whatever
+// variant it was built for. Dequantization is integer arithmetic in both methods.
 #include "common/f32-exact.wgsl"
 #include "common/lut.wgsl"
 
@@ -18,7 +19,7 @@ struct QParams {
   n: u32,          // elements
   inner: u32,      // product of the dims after the channel axis
   channels: u32,   // 1 = per-tensor
-  levels: u32,     // qmax - qmin + 1 (lut stride is 2 * levels per channel)
+  levels: u32,     // qmax - qmin + 1 (the lut stride per channel)
   qmin: i32,
   qmax: i32,
   nan_code: i32,   // the code a NaN quantizes to
@@ -28,7 +29,7 @@ struct QParams {
 @group(0) @binding(0) var<uniform> P: QParams;
 // per channel: (s bits, fl32(1 / s) bits, zero point, 0)
 @group(0) @binding(1) var<storage, read> chan: array<vec4u>;
-// per channel: T[levels] thresholds (T[0] = reachable count), V[levels] = fl32((qmin + j - zp) * s) bits
+// per channel: T[levels] thresholds (T[0] = reachable count)
 @group(0) @binding(2) var<storage, read> lut: array<i32>;
 
 fn scale_bits(c: u32) -> u32 { return chan[c].x; }
@@ -49,17 +50,47 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
     if (VARIANT == 0u) { v = f32_div(xb, scale_bits(c)); } else { v = f32_mul(xb, inv_scale_bits(c)); }
     return clamp(f32_rne_int(v) + z, P.qmin, P.qmax);   // rne saturates at +-2^30: no i32 overflow
   }
-  // Guess with native float math (inexact by spec, and indeterminate for Inf): only the walk's length
-  // depends on it, see lut.wgsl.
-  let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(inv_scale_bits(c))), -65536.0, 65536.0);
-  let j = lut_find(c * 2u * P.levels, f32_key(xb), i32(g) + z - P.qmin);
+  // Fast path (no table): native v = x * fl32(1/s), used only where an error bound proves it rounds to
+  // the same integer as the exact quotient.
+  // 1. The bit tests put x, fl32(1/s) and the product in the normal range, |v| in [2^-100, 2^20): no
+  //    input or output is subnormal (so none may be flushed), none is Inf/NaN (so the finite-math
+  //    assumption holds) and round(v) fits i32.
+  // 2. WGSL `*` is correctly rounded in its sense (the exact result or either neighbour), so
+  //    |v - x * inv| <= 1 ulp(v); inv = fl32(1/s) has relative error <= 2^-24, so |x * inv - x / s| <= 1 ulp
+  //    (2 if x/s lies in the binade above v); fl32(x / s) is within 0.5 ulp of x / s. Hence the exact
+  //    quotient t (either variant: fl32(x / s), or fl32(x * inv) within 1.5 ulp) has |t - v| <= 5 ulp(v).
+  // 3. f = v - floor(v) is exact for v >= 0 and for v < 0 with |v| >= 2^-24 (the result is representable,
+  //    so "correctly rounded" returns it); otherwise it is within 2^-24 of exact. f - 0.5 and abs are exact
+  //    or within 2^-24 likewise.
+  // 4. If |f - 0.5| > max(8 ulp(v), 2^-20), no half-integer lies within 5 ulp(v) + 2^-23 of v: t lies in
+  //    the same open interval between two half-integers as v and is not a tie, so every rounding mode
+  //    (half_even, half_up, half_away; with the zero point added before or after, an integer) gives
+  //    round(v) (+ zp). 8 ulp(v) = 2^(e - 20) is built from v's exponent bits, exactly.
+  // Everything else (about 2^-19 of typical inputs, plus specials) takes the exact table walk.
+  let ib = inv_scale_bits(c);
+  let xe = i32((xb >> 23u) & 0xffu);
+  let pe = xe + i32((ib >> 23u) & 0xffu) - 254;     // |x * inv| in [2^pe, 2^(pe + 2))
+  if (xe != 0 && xe != 255 && pe >= -100 && pe <= 18) {
+    let v = bitcast<f32>(xb) * bitcast<f32>(ib);
+    let ulp8 = bitcast<f32>((bitcast<u32>(v) & 0x7f800000u) - (20u << 23u));
+    let f = v - floor(v);
+    if (abs(f - 0.5) > max(ulp8, 0x1p-20f)) { return clamp(i32(round(v)) + z, P.qmin, P.qmax); }
+  }
+  // Exact path: the threshold walk (lut.wgsl); the guess only sets the walk's length.
+  let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(ib)), -65536.0, 65536.0);
+  let j = lut_find(c * P.levels, f32_key(xb), i32(g) + z - P.qmin);
   return P.qmin + i32(j);
 }
 
-// fl32((q - zp) * s) as f32 bits.
+// fl32((q - zp) * s) as f32 bits, exactly: for |q - zp| < 256 the product of |q - zp| and s's 24-bit
+// significand fits a u32, which f32_round_scaled rounds once; wider ranges use the general f32_mul.
 fn dequantize_code(q: i32, c: u32) -> u32 {
-  if (METHOD == 0u) { return f32_mul(i32_to_f32(q - zero_point(c)), scale_bits(c)); }
-  return bitcast<u32>(lut[c * 2u * P.levels + P.levels + u32(q - P.qmin)]);
+  let d = q - zero_point(c);
+  let sb = scale_bits(c);
+  if (abs(d) < 256) {
+    return f32_round_scaled(select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN), u32(abs(d)) * f32_sig(sb), f32_exp2(sb));
+  }
+  return f32_mul(i32_to_f32(d), sb);
 }
 
 // Fake quantization of one element: dequantize(quantize(x)); NaN quantizes to qmin (golden fake-quant.ts).
