@@ -30,6 +30,15 @@ describe('ONNX node-test conformance', () => {
       expect(r.passed, r.detail).toBe(true);
     });
 
+  it('all 45 pass with the default engine (the reference interpreter, incl. the _expanded function bodies)', async () => {
+    const failed: string[] = [];
+    for (const d of dirs) {
+      const r = await runNodeTest(d);
+      if (!r.passed || r.engine !== 'interp') failed.push(`${r.name} [${r.engine}]: ${r.detail}`);
+    }
+    expect(failed).toEqual([]);
+  });
+
   it('explains why an _expanded test needs the interpreter', async () => {
     const r = await runNodeTest(join(ROOT, 'test_dynamicquantizelinear_expanded'), { engine: 'direct' });
     expect(r.passed).toBe(false);

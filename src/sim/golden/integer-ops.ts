@@ -186,6 +186,15 @@ function conv2dSimd(
 ): boolean {
   const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
   const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
+  // x - xZp as int16 once (monomorphic typed reads in the im2col loop below)
+  const xs = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) xs[i] = x[i] - xZp;
+  // per-k offsets of the kernel window: channel base, kh * dH, kw * dW
+  const kc = new Int32Array(K), khd = new Int32Array(K), kwd = new Int32Array(K);
+  for (let c = 0; c < Cg; c++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) {
+    const k = (c * kH + kh) * kW + kw;
+    kc[k] = c * H * W; khd[k] = kh * dH - pT; kwd[k] = kw * dW - pL;
+  }
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
       const gm = prepareGemm(Mg, P, K);
@@ -195,25 +204,25 @@ function conv2dSimd(
       for (let mg = 0; mg < Mg; mg++) {
         const m = g * Mg + mg;
         const z = zpAt(wZp, m);
-        for (let k = 0; k < K; k++) A[packedAIndex(mg, k, K8)] = w[m * K + k] - z;
+        const rowBase = (mg >> 2) * K8 * 32 + (mg & 3) * 8; // packedAIndex(mg, k) = rowBase + (k >> 3) * 32 + (k & 7)
+        const wBase = m * K;
+        for (let k = 0; k < K; k++) A[rowBase + (k >> 3) * 32 + (k & 7)] = w[wBase + k] - z;
       }
-      for (let c = 0; c < Cg; c++) {
-        const xBase = ((n * C) + g * Cg + c) * H * W;
-        for (let kh = 0; kh < kH; kh++) {
-          for (let kw = 0; kw < kW; kw++) {
-            const k = (c * kH + kh) * kW + kw;
-            const kOff = (k >> 3) * 16 + (k & 7); // packedBIndex(q, k) = ((q >> 1) * K8 * 16) + (q & 1) * 8 + kOff
-            for (let oh = 0; oh < OH; oh++) {
-              const ih = oh * sH - pT + kh * dH;
-              if (ih < 0 || ih >= H) continue; // B is zero-filled: padding contributes 0
-              const xRow = xBase + ih * W;
-              for (let ow = 0; ow < OW; ow++) {
-                const iw = ow * sW - pL + kw * dW;
-                if (iw < 0 || iw >= W) continue;
-                const q = oh * OW + ow;
-                B[(q >> 1) * K8 * 16 + (q & 1) * 8 + kOff] = x[xRow + iw] - xZp;
-              }
-            }
+      const xBase = (n * C + g * Cg) * H * W;
+      // im2col into B's packed order; per kernel tap k and output row, a contiguous run of input pixels
+      const S = K8 * 16;
+      for (let k = 0; k < K; k++) {
+        const kOff = (k >> 3) * 16 + (k & 7);
+        const kwo = kwd[k];
+        const owLo = Math.max(0, Math.ceil(-kwo / sW)), owHi = Math.min(OW, Math.floor((W - 1 - kwo) / sW) + 1);
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sH + khd[k];
+          if (ih < 0 || ih >= H) continue; // B is zero-filled: padding contributes 0
+          const rowX = xBase + kc[k] + ih * W + kwo;
+          const q0 = oh * OW;
+          for (let ow = owLo; ow < owHi; ow++) {
+            const q = q0 + ow;
+            B[(q >> 1) * S + (q & 1) * 8 + kOff] = xs[rowX + ow * sW];
           }
         }
       }
