@@ -39,9 +39,15 @@ export function bert(opts: ZooOptions): Model {
   const b = net.b;
   const rng = new Rng(o.seed);
   const tf = !net.pytorch;
-  const f32 = (dims: number[], fill: (r: Rng) => number, r: Rng) => makeTensor(DataType.FLOAT, dims, Float32Array.from({ length: dims.reduce((a, c) => a * c, 1) }, () => fill(r)));
-  const p = (torch: string, tfName: string, dims: number[], fill: (r: Rng) => number): string =>
-    net.param(tf ? `bert/${tfName}:0` : torch, f32(dims, fill, rng.fork(torch)));
+  /** A parameter filled with normal(0, std) (`normal`) or uniform [lo, hi) (`uniform`) samples. */
+  type Fill = { normal: number } | { uniform: [number, number] };
+  const p = (torch: string, tfName: string, dims: number[], fill: Fill): string => {
+    const data = new Float32Array(dims.reduce((a, c) => a * c, 1));
+    const r = rng.fork(torch);
+    if ('normal' in fill) r.fillNormal(data, fill.normal);
+    else r.fillUniform(data, fill.uniform[0], fill.uniform[1]);
+    return net.param(tf ? `bert/${tfName}:0` : torch, makeTensor(DataType.FLOAT, dims, data));
+  };
   const scalar = (name: string, v: number): string => net.param(tf ? `bert/${name}:0` : `onnx::${name}`, makeTensor(DataType.FLOAT, [], new Float32Array([v])));
   const shape = (name: string, dims: number[]): string => net.param(tf ? `bert/${name}:0` : `onnx::Reshape_${name}`, makeTensor(DataType.INT64, [dims.length], BigInt64Array.from(dims.map(BigInt))));
   const e = (op: string, inputs: string[], attrs: Record<string, number | number[]>, tfNode: string): string => net.emit(op, inputs, attrs, tfNode);
@@ -54,8 +60,8 @@ export function bert(opts: ZooOptions): Model {
   const scoreScale = scalar('const_sqrt_head_dim', Math.sqrt(dh));
 
   const layerNorm = (x: string, torch: string, scope: string): string => {
-    const gamma = p(`${torch}.weight`, `${scope}/gamma`, [hidden], (r) => r.uniform(0.8, 1.2));
-    const beta = p(`${torch}.bias`, `${scope}/beta`, [hidden], (r) => r.uniform(-0.1, 0.1));
+    const gamma = p(`${torch}.weight`, `${scope}/gamma`, [hidden], { uniform: [0.8, 1.2] });
+    const beta = p(`${torch}.bias`, `${scope}/beta`, [hidden], { uniform: [-0.1, 0.1] });
     const mean = e('ReduceMean', [x], { axes: [-1] }, `${scope}/moments/mean`);
     const d = e('Sub', [x, mean], {}, `${scope}/sub`);
     const sq = e('Pow', [d, two], {}, `${scope}/moments/SquaredDifference`);
@@ -67,8 +73,8 @@ export function bert(opts: ZooOptions): Model {
   /** Linear: x @ W^T + b with W stored transposed [in, out] as the exporter writes MatMul weights. */
   const linear = (x: string, nIn: number, nOut: number, torch: string, scope: string, gain = 1): string => {
     const std = gain / Math.sqrt(nIn);
-    const w = p(`onnx::MatMul_${torch}`, `${scope}/kernel`, [nIn, nOut], (r) => r.normal() * std);
-    const bias = p(`${torch}.bias`, `${scope}/bias`, [nOut], (r) => r.uniform(-0.05, 0.05));
+    const w = p(`onnx::MatMul_${torch}`, `${scope}/kernel`, [nIn, nOut], { normal: std });
+    const bias = p(`${torch}.bias`, `${scope}/bias`, [nOut], { uniform: [-0.05, 0.05] });
     return e('Add', [e('MatMul', [x, w], {}, `${scope}/MatMul`), bias], {}, `${scope}/BiasAdd`);
   };
 
@@ -77,10 +83,10 @@ export function bert(opts: ZooOptions): Model {
     const ids = b.input('input_ids', DataType.INT64, [B, seq]);
     const types = b.input('token_type_ids', DataType.INT64, [B, seq]);
     const pos = net.param(tf ? 'bert/embeddings/position_ids:0' : 'embeddings.position_ids', makeTensor(DataType.INT64, [1, seq], BigInt64Array.from({ length: seq }, (_, i) => BigInt(i))));
-    const word = e('Gather', [p('embeddings.word_embeddings.weight', 'embeddings/word_embeddings/weight', [VOCAB, hidden], (r) => r.normal() * 0.5), ids], { axis: 0 }, 'embeddings/word_embeddings/Gather');
-    const typ = e('Gather', [p('embeddings.token_type_embeddings.weight', 'embeddings/token_type_embeddings/embeddings', [TYPE_VOCAB, hidden], (r) => r.normal() * 0.5), types], { axis: 0 }, 'embeddings/token_type_embeddings/Gather');
+    const word = e('Gather', [p('embeddings.word_embeddings.weight', 'embeddings/word_embeddings/weight', [VOCAB, hidden], { normal: 0.5 }), ids], { axis: 0 }, 'embeddings/word_embeddings/Gather');
+    const typ = e('Gather', [p('embeddings.token_type_embeddings.weight', 'embeddings/token_type_embeddings/embeddings', [TYPE_VOCAB, hidden], { normal: 0.5 }), types], { axis: 0 }, 'embeddings/token_type_embeddings/Gather');
     const sum = e('Add', [word, typ], {}, 'embeddings/add');
-    const posE = e('Gather', [p('embeddings.position_embeddings.weight', 'embeddings/position_embeddings/embeddings', [MAX_POSITIONS, hidden], (r) => r.normal() * 0.5), pos], { axis: 0 }, 'embeddings/position_embeddings/Gather');
+    const posE = e('Gather', [p('embeddings.position_embeddings.weight', 'embeddings/position_embeddings/embeddings', [MAX_POSITIONS, hidden], { normal: 0.5 }), pos], { axis: 0 }, 'embeddings/position_embeddings/Gather');
     x = layerNorm(e('Add', [sum, posE], {}, 'embeddings/add_1'), 'embeddings.LayerNorm', 'embeddings/LayerNorm');
   } else {
     x = b.input(tf ? 'hidden_states' : 'hidden_states', DataType.FLOAT, [B, seq, hidden]);

@@ -165,7 +165,7 @@ export class ZooNet {
     const rng = this.rng.fork(`conv:${s.torch}:${s.name}`);
     const std = Math.sqrt(1 / (cpg * k));
     const wt = new Float32Array(cout * cpg * k);
-    for (let i = 0; i < wt.length; i++) wt[i] = rng.normal() * std;
+    rng.fillNormal(wt, std);
     // Zero-sum filters: the common-mode part of the input mean (which post-ReLU activations carry
     // and which the moment estimates get least right) then cancels instead of compounding.
     const fan = cpg * k;
@@ -344,7 +344,8 @@ export class ZooNet {
     const cin = x.dims[1];
     const rng = this.rng.fork(`dense:${torch}:${name}`);
     const std = Math.sqrt(1 / cin);
-    const wt = Float32Array.from({ length: out * cin }, () => rng.normal() * std);
+    const wt = new Float32Array(out * cin);
+    rng.fillNormal(wt, std);
     const bias = Float32Array.from({ length: out }, () => rng.uniform(-0.1, 0.1));
     let y: string;
     if (this.pytorch) {
