@@ -114,6 +114,8 @@ export interface QuantizeOptions {
   precision?: DataType;
   variant?: Partial<QuantVariant>;
   names?: ParamNames;
+  /** Preallocated output storage (the type's storage, x's element count); avoids a fresh allocation. */
+  out?: TensorData;
 }
 
 type NumArray = Exclude<TensorData, string[] | BigInt64Array | BigUint64Array>;
@@ -146,7 +148,10 @@ export function quantizeTensor(x: Tensor, scale: Tensor, zeroPoint: Tensor | und
   let xs = xValues(x, what);
   if (x.dtype === DataType.INT32 && precision !== DataType.DOUBLE) xs = Float64Array.from(xs, Math.fround); // int32 -> float32 first
   const n = sizeOf(x.dims);
-  const y = storageFor(out, n) as NumArray;
+  const y = (opts.out ?? storageFor(out, n)) as NumArray;
+  if (opts.out && (opts.out.length !== n || opts.out.constructor !== storageFor(out, 0).constructor)) {
+    throw new Error(`${what}: the preallocated output must be a ${storageFor(out, 0).constructor.name} of ${n} elements`);
+  }
   if (isFloat8(out)) {
     const f = miniFloatFormat(out);
     const sat = opts.saturate ?? true;

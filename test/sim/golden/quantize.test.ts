@@ -143,3 +143,22 @@ describe('WebAssembly SIMD quantize kernel', () => {
     }
   });
 });
+
+describe('quantizeTensor into a preallocated output; op input types', () => {
+  it('writes into opts.out and rejects a wrong one', () => {
+    const out = new Int8Array(3);
+    const y = quantizeTensor(f32([3], [1, 2, 3]), scalar(1), undefined, { outputDtype: DataType.INT8, out });
+    expect(y.data).toBe(out);
+    expect(Array.from(out)).toEqual([1, 2, 3]);
+    expect(() => quantizeTensor(f32([3], [1, 2, 3]), scalar(1), undefined, { outputDtype: DataType.INT8, out: new Uint8Array(3) }))
+      .toThrow(/preallocated output must be a Int8Array of 3 elements/);
+  });
+  it('the ONNX ops name the input whose type is wrong', async () => {
+    const { qlinearConv, matmulInteger, quantizeLinear } = await import('../../../src/sim/golden/onnx-ops/index.ts');
+    expect(() => matmulInteger(f32([1, 1], [1]), i8([1, 1], [1]), undefined, undefined, { node: 'mm' })).toThrow(/MatMulInteger 'mm': input 'A': type FLOAT is not allowed \(expected UINT8 or INT8\)/);
+    expect(() => qlinearConv(f32([1, 1, 1, 1], [1]), scalar(1), u8([], [0]), i8([1, 1, 1, 1], [1]), scalar(1), i8([], [0]), scalar(1), u8([], [0])))
+      .toThrow(/QLinearConv: input 'x': type FLOAT is not allowed/);
+    expect(() => quantizeLinear(f32([2], [1, 2]), scalar(0), undefined, {}, { node: 'q1' })).toThrow(/QuantizeLinear 'q1': tensor 'y_scale': scale\[0\] is 0/);
+    expect(() => quantizeLinear(f32([2], [1, 2]), scalar(1), i8([], [0]), { outputDtype: DataType.UINT8 })).toThrow(/output_dtype UINT8 differs from the zero point type INT8/);
+  });
+});
