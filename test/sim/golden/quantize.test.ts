@@ -155,7 +155,7 @@ describe('quantizeTensor into a preallocated output; op input types', () => {
   });
   it('the ONNX ops name the input whose type is wrong', async () => {
     const { qlinearConv, matmulInteger, quantizeLinear } = await import('../../../src/sim/golden/onnx-ops/index.ts');
-    expect(() => matmulInteger(f32([1, 1], [1]), i8([1, 1], [1]), undefined, undefined, { node: 'mm' })).toThrow(/MatMulInteger 'mm': input 'A': type FLOAT is not allowed \(expected UINT8 or INT8\)/);
+    expect(() => matmulInteger(f32([1, 1], [1]), i8([1, 1], [1]), undefined, undefined, { node: 'mm' })).toThrow(/MatMulInteger 'mm': input 'A': type FLOAT is not allowed \(expected INT8 or UINT8\)/);
     expect(() => qlinearConv(f32([1, 1, 1, 1], [1]), scalar(1), u8([], [0]), i8([1, 1, 1, 1], [1]), scalar(1), i8([], [0]), scalar(1), u8([], [0])))
       .toThrow(/QLinearConv: input 'x': type FLOAT is not allowed/);
     expect(() => quantizeLinear(f32([2], [1, 2]), scalar(0), undefined, {}, { node: 'q1' })).toThrow(/QuantizeLinear 'q1': tensor 'y_scale': scale\[0\] is 0/);
