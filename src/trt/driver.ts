@@ -1,8 +1,7 @@
 /**
  * Applies passes of rules to a fixed point, deterministically, recording every firing.
  *
- * Order: passes in sequence; inside a pass, sweeps over the nodes in topological order (ties by ONNX
- * position); at each node the rules are tried in their listed order and the first that matches and passes
+ * Order: passes in sequence; inside a pass, sweeps over the nodes in ONNX position order (Net.sweepOrder); at each node the rules are tried in their listed order and the first that matches and passes
  * its guard fires. A sweep that fires nothing ends the pass. Firings are capped so a rule set that
  * oscillates fails loudly (naming the rules involved) instead of hanging.
  */
@@ -56,20 +55,27 @@ export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[]): void
   const { net } = ctx;
   const { byOp, generic } = indexRules(pass.rules);
   const order = new Map(pass.rules.map((r, i) => [r, i]));
+  // rules that may match a node of this op, in listed order (generic rules test the op themselves)
+  const forOp = new Map<string, Rule[]>();
+  const candidatesFor = (op: string): Rule[] => {
+    let list = forOp.get(op);
+    if (!list) {
+      list = [...(byOp.get(op) ?? []), ...generic].sort((a, b) => order.get(a)! - order.get(b)!);
+      forOp.set(op, list);
+    }
+    return list;
+  };
   const limit = FIRINGS_PER_NODE * net.nodes.size + FIRINGS_FLOOR;
   let firings = 0;
   for (;;) {
     let fired = false;
-    for (const n of net.topo()) {
+    for (const n of net.sweepOrder()) {
       if (!net.alive(n)) continue;
-      const candidates = [...(byOp.get(n.op) ?? []), ...generic.filter((r) => opMatches(r.pattern.op, n))];
-      if (candidates.length === 0) continue;
-      candidates.sort((a, b) => order.get(a)! - order.get(b)!);
-      for (const rule of candidates) {
+      for (const rule of candidatesFor(n.op)) {
+        if (!opMatches(rule.pattern.op, n)) continue;
         const m = match(rule.pattern, n, net);
         if (!m || (rule.guard && !rule.guard(m, ctx))) continue;
-        const matchedNodes: SimNode[] = Object.values(m.nodes);
-        const matched = matchedNodes.map((x) => x.name);
+        const matched = Object.values(m.nodes).map((x: SimNode) => x.name);
         const watermark = net.idWatermark;
         const detail = rule.rewrite(m, ctx);
         const created = net.createdSince(watermark).map((x) => x.name);

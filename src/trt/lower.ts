@@ -181,9 +181,12 @@ class Lowering {
 
   private quantization(u: ConvUnit): ConvQuantization {
     const w = u.weight!;
-    const ws = Float64Array.from(w.scale.data as ArrayLike<number>, Number);
+    // plain loops: typed-array from()/map() with callbacks are slow in V8 and this runs per conv
+    const src = w.scale.data as ArrayLike<number>;
     const f = u.weightScaleFactors;
-    const weightScales = f ? (ws.length === 1 ? f.map((x) => x * ws[0]) : ws.map((x, k) => x * f[k])) : ws;
+    const n = f && src.length === 1 ? f.length : src.length;
+    const weightScales = new Float64Array(n);
+    for (let k = 0; k < n; k++) weightScales[k] = Number(src[src.length === 1 ? 0 : k]) * (f ? f[k] : 1);
     const requantScales: [number, number][] = [];
     for (let i = 0; i + 1 < u.requant.length; i += 2) requantScales.push([this.scale(u.requant[i])!, this.scale(u.requant[i + 1])!]);
     return {

@@ -25,6 +25,10 @@ export interface SimNode {
   unit?: FusedUnit;
   /** Short notes on why the node ended up the way it did (shown by `--trace`, used by lint). */
   notes: string[];
+  /** Scratch slot for `topo()` (position in its working list). */
+  seq: number;
+  /** Set when the node leaves the network. */
+  removed: boolean;
 }
 
 export class Net {
@@ -51,8 +55,12 @@ export class Net {
     });
   }
 
-  add(spec: Omit<SimNode, 'id' | 'notes'> & { notes?: string[] }): SimNode {
-    const node: SimNode = { ...spec, id: this.nextId++, notes: spec.notes ?? [] };
+  add(spec: Omit<SimNode, 'id' | 'notes' | 'seq' | 'removed'> & { notes?: string[] }): SimNode {
+    // an explicit literal keeps every SimNode the same hidden class (spread would not)
+    const node: SimNode = {
+      id: this.nextId++, op: spec.op, name: spec.name, inputs: spec.inputs, outputs: spec.outputs, attrs: spec.attrs, order: spec.order,
+      onnx: spec.onnx, unit: spec.unit, notes: spec.notes ?? [], seq: 0, removed: false,
+    };
     this.nodes.set(node.id, node);
     this.added.push(node);
     for (const o of node.outputs) if (o !== '') this.producers.set(o, node);
@@ -62,6 +70,7 @@ export class Net {
 
   remove(node: SimNode): void {
     if (!this.nodes.delete(node.id)) return;
+    node.removed = true;
     for (const o of node.outputs) if (this.producers.get(o) === node) this.producers.delete(o);
     for (const i of node.inputs) if (i !== '') this.unlink(i, node);
   }
@@ -77,7 +86,7 @@ export class Net {
   }
 
   alive(node: SimNode): boolean {
-    return this.nodes.get(node.id) === node;
+    return !node.removed;
   }
 
   setInput(node: SimNode, index: number, tensor: string): void {
@@ -134,31 +143,46 @@ export class Net {
     return `${base}::qdqsim${this.tensorSerial++}`;
   }
 
+  /**
+   * The order rule sweeps visit nodes in: by ONNX position of the earliest absorbed node, then creation.
+   * It is topological for every node the rules have not moved (the ONNX node list is sorted), and cheap;
+   * a moved Q visited "late" only changes which sweep a rule fires in, not the fixed point.
+   */
+  sweepOrder(): SimNode[] {
+    return Array.from(this.nodes.values()).sort((a, b) => a.order - b.order || a.id - b.id);
+  }
+
   /** Nodes in a topological order; ties go to the smaller `order` (ONNX position), then creation. */
   topo(): SimNode[] {
-    const indeg = new Map<number, number>();
-    for (const n of this.nodes.values()) {
-      let d = 0;
-      for (const i of new Set(n.inputs)) if (i !== '' && this.producers.has(i)) d++;
-      indeg.set(n.id, d);
+    const list = Array.from(this.nodes.values());
+    for (let i = 0; i < list.length; i++) list[i].seq = i;
+    const indeg = new Int32Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const ins = list[i].inputs;
+      for (let k = 0; k < ins.length; k++) {
+        const t = ins[k];
+        if (t === '' || !this.producers.has(t)) continue;
+        let dup = false;
+        for (let j = 0; j < k; j++) if (ins[j] === t) { dup = true; break; }
+        if (!dup) indeg[i]++;
+      }
     }
-    const ready = [...this.nodes.values()].filter((n) => indeg.get(n.id) === 0);
     const heap = new MinHeap<SimNode>((a, b) => a.order - b.order || a.id - b.id);
-    for (const n of ready) heap.push(n);
+    for (let i = 0; i < list.length; i++) if (indeg[i] === 0) heap.push(list[i]);
     const out: SimNode[] = [];
     while (heap.size > 0) {
       const n = heap.pop();
       out.push(n);
       for (const o of n.outputs) {
+        if (o === '') continue;
         for (const c of this.consumers(o)) {
-          const d = indeg.get(c.id)! - 1;
-          indeg.set(c.id, d);
-          if (d === 0) heap.push(c);
+          if (--indeg[c.seq] === 0) heap.push(c);
         }
       }
     }
-    if (out.length !== this.nodes.size) {
-      const stuck = [...this.nodes.values()].filter((n) => !out.includes(n)).map((n) => n.name);
+    if (out.length !== list.length) {
+      const seen = new Set(out);
+      const stuck = list.filter((n) => !seen.has(n)).map((n) => n.name);
       throw new Error(`the network has a cycle through: ${stuck.slice(0, 5).join(', ')}`);
     }
     return out;
