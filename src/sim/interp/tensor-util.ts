@@ -1,8 +1,8 @@
 import { DataType, dataTypeName } from '../data-type.ts';
 import { storageFor, type Tensor, type TensorData } from '../tensor.ts';
 
-/** Largest element count the interpreter allocates for one tensor (typed arrays top out near 2^32 bytes). */
-export const MAX_ELEMENTS = 2 ** 30;
+/** Largest element count the interpreter allocates for one tensor: 2^28 (1 GiB of float32; contractions also keep a float64 scratch of the output). */
+export const MAX_ELEMENTS = 2 ** 28;
 
 export function stridesOf(dims: readonly number[]): number[] {
   const s = new Array<number>(dims.length);

@@ -35,10 +35,10 @@ const CONTRACTIONS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 /** The smallest options each zoo model accepts among a few CI-friendly candidates. */
 function smallModel(name: string, style: 'pytorch' | 'tf2onnx'): Model {
   const candidates: ZooOptions[] = [
-    { style, size: 32, classes: 16, layers: 2, seqLen: 16 },
-    { style, size: 64, classes: 16, layers: 2, seqLen: 16 },
-    { style, size: 96, classes: 16, layers: 2, seqLen: 16 },
-    { style, size: 160, classes: 16, layers: 2, seqLen: 16 },
+    { style, size: 32, classes: 16, layers: 2, seqLen: 16, hidden: 256, heads: 4 },
+    { style, size: 64, classes: 16, layers: 2, seqLen: 16, hidden: 256, heads: 4 },
+    { style, size: 96, classes: 16, layers: 2, seqLen: 16, hidden: 256, heads: 4 },
+    { style, size: 160, classes: 16, layers: 2, seqLen: 16, hidden: 256, heads: 4 },
     { style },
   ];
   let last: unknown;
@@ -135,9 +135,18 @@ function insertPow2Qdq(model: Model, feeds: Record<string, Tensor>): { model: Mo
 
 const fmt = (x: number) => x.toExponential(2);
 
+/**
+ * CI keeps one model per block family for the slower variants (QDQSIM_ZOO_FULL=1 runs every model in
+ * both styles with Q/DQ; docs/interpreter.md records such a full run).
+ */
+const FULL = process.env.QDQSIM_ZOO_FULL === '1';
+const REPEATS = /101|efficientnet_b3/;
+const TF2ONNX_SET = new Set(['resnet50_v1', 'resnet50_v2', 'mobilenet_v2', 'efficientnet_b0', 'inception_v3', 'bert']);
+
 describe('zoo models: interpreter vs onnxruntime-node', () => {
   for (const name of zooNames()) {
     for (const style of ['pytorch', 'tf2onnx'] as const) {
+      if (!FULL && style === 'tf2onnx' && !TF2ONNX_SET.has(name)) continue;
       it(`${name} (${style}) float: within depth·√Kmax·2⁻²⁴ of the output scale`, { timeout: 300_000 }, async () => {
         const model = smallModel(name, style);
         const feeds = randomFeeds(model, { seed: 11 });
@@ -153,8 +162,8 @@ describe('zoo models: interpreter vs onnxruntime-node', () => {
         }
       });
     }
-    // Q/DQ: one model per block family is enough (the *101* variants repeat the *50* blocks); CI time.
-    if (/101/.test(name)) continue;
+    // Q/DQ: one model per block family is enough (resnet101 repeats resnet50's blocks, b3 repeats b0's).
+    if (!FULL && REPEATS.test(name)) continue;
     it(`${name} Q/DQ (power-of-two scales): every QuantizeLinear output bit-identical`, { timeout: 300_000 }, async () => {
       const float = smallModel(name, 'pytorch');
       const feeds = randomFeeds(float, { seed: 12 });
