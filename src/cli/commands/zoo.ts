@@ -17,6 +17,7 @@ interface ZooCliOptions {
   hidden?: string;
   heads?: string;
   classes?: string;
+  keepPads?: boolean;
   list?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function register(program: Command): void {
     .option('--hidden <n>', 'bert: hidden size (default 768)')
     .option('--heads <n>', 'bert: attention heads (default 12)')
     .option('--classes <n>', 'CNNs: classifier outputs (default 1000)')
+    .option('--keep-pads', 'tf2onnx style: keep Keras ZeroPadding2D layers as Pad nodes (as in TF-QAT exports) instead of merging them into the next conv')
     .option('--list', 'list the available models')
     .action((name: string | undefined, o: ZooCliOptions) => {
       if (o.list || !name) {
@@ -65,6 +67,7 @@ export function register(program: Command): void {
         hidden: int(o.hidden, '--hidden', 1),
         heads: int(o.heads, '--heads', 1),
         classes: int(o.classes, '--classes', 1),
+        keepPads: o.keepPads ?? false,
       };
       let model;
       try {

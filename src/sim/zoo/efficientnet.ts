@@ -53,7 +53,7 @@ function efficientnet(variant: keyof typeof VARIANTS, opts: ZooOptions): Model {
   }
   const stemOut = roundFilters(32, v.width);
   x = net.conv(x, {
-    name: 'stem_conv', torch: 'features.0.0', out: stemOut, k: 3, stride: 2, mergedPad: keras,
+    name: 'stem_conv', torch: 'features.0.0', out: stemOut, k: 3, stride: 2, padLayer: keras ? 'stem_conv_pad' : undefined,
     pads: keras ? kerasCorrectPad(size, size, 3) : samePads(3), bn: { name: 'stem_bn', eps }, act: swish('stem_activation'),
   });
   BLOCKS.forEach(([k, repeats, fin, fout, expand, stride0], i) => {
@@ -72,7 +72,7 @@ function efficientnet(variant: keyof typeof VARIANTS, opts: ZooOptions): Model {
       const dwPads = keras ? (stride === 2 ? kerasCorrectPad(y.dims[2], y.dims[3], k) : tfSamePads(y.dims[2], y.dims[3], k, 1)) : samePads(k);
       y = net.conv(y, {
         name: `${p}dwconv`, torch: `${t}.${m++}.0`, out: filters, k, stride, groups: filters, pads: dwPads,
-        mergedPad: keras && stride === 2, bn: { name: `${p}bn`, eps }, act: swish(`${p}activation`),
+        padLayer: keras && stride === 2 ? `${p}dwconv_pad` : undefined, bn: { name: `${p}bn`, eps }, act: swish(`${p}activation`),
       });
       // squeeze-excite
       const se = Math.max(1, Math.floor(inC * 0.25));

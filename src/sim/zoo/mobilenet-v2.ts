@@ -49,7 +49,7 @@ export function mobilenetV2(opts: ZooOptions): Model {
         : samePads(3);
       y = net.conv(y, {
         name: `${p}depthwise`, torch: `${f}.${j++}.0`, out: hidden, k: 3, stride, groups: hidden, pads: dwPads,
-        mergedPad: keras && stride === 2, bn: { name: `${p}depthwise_BN`, eps }, act: relu6(`${p}depthwise_relu`),
+        padLayer: keras && stride === 2 ? `${p}pad` : undefined, bn: { name: `${p}depthwise_BN`, eps }, act: relu6(`${p}depthwise_relu`),
       });
       y = net.conv(y, { name: `${p}project`, torch: `${f}.${j}`, out: c, k: 1, bn: { name: `${p}project_BN`, eps, gamma: stride === 1 && inC === c ? 0.5 : 1 } });
       x = stride === 1 && inC === c ? net.add(input, y, `${p}add`) : y;

@@ -69,8 +69,11 @@ export interface ConvSpec {
   /** BatchNorm after the conv, folded into its weights as both exporters do in eval mode. */
   bn?: BnSpec;
   act?: { kind: ActKind; name: string };
-  /** tf2onnx merged a ZeroPadding2D into this conv; the merged node gets a generated `Conv__N` name. */
-  mergedPad?: boolean;
+  /**
+   * The Keras ZeroPadding2D layer in front of this conv (its padding is `pads`). tf2onnx merges it
+   * into the conv, which then gets a generated `Conv__N` name; with `keepPads` it stays a Pad node.
+   */
+  padLayer?: string;
 }
 
 /**
@@ -83,8 +86,6 @@ export class ZooNet {
   readonly b: GraphBuilder;
   private readonly rng: Rng;
   private genCounter = 0;
-  /** value name -> the moments estimated for it (for diagnostics; value names before any renaming) */
-  readonly estimates = new Map<string, Moments>();
   private readonly scalars = new Map<string, string>();
 
   constructor(readonly prefix: string, readonly opts: ResolvedZooOptions, readonly graphName: string) {
@@ -96,15 +97,8 @@ export class ZooNet {
     return this.opts.style === 'pytorch';
   }
 
+  /** Every activation the net hands out passes here (one place to hook diagnostics). */
   private track(a: Act): Act {
-    this.estimates.set(a.name, a.m);
-    if (process.env.QDQSIM_ZOO_TRACE) {
-      const c = a.m.mean.length;
-      let m = 0;
-      let v = 0;
-      for (let i = 0; i < c; i++) { m += a.m.mean[i] / c; v += a.m.var[i] / c; }
-      process.stderr.write(`EST ${a.name} ${m.toFixed(3)} ${Math.sqrt(v).toFixed(3)}\n`);
-    }
     return a;
   }
 
@@ -154,6 +148,10 @@ export class ZooNet {
   conv(x: Act, s: ConvSpec): Act {
     const [kh, kw] = pair(s.k);
     const [sh, sw] = pair(s.stride ?? 1);
+    if (s.padLayer && this.opts.keepPads && !this.pytorch) {
+      x = this.pad(x, s.pads ?? [0, 0, 0, 0], s.padLayer);
+      s = { ...s, pads: [0, 0, 0, 0], padLayer: undefined };
+    }
     const pads = s.pads ?? [0, 0, 0, 0];
     const g = s.groups ?? 1;
     const [n, cin, h, w] = x.dims;
@@ -232,7 +230,7 @@ export class ZooNet {
     if (hasBias) inputs.push(this.param(bName, makeTensor(DataType.FLOAT, [cout], bias)));
     const attrs = { dilations: [1, 1], group: g, kernel_shape: [kh, kw], pads: [...pads], strides: [sh, sw] };
     const depthwise = g > 1 && g === cin && !this.pytorch;
-    const node = s.mergedPad ? this.gen('Conv') : `${s.name}/${depthwise ? 'depthwise' : 'Conv2D'}`;
+    const node = s.padLayer ? this.gen('Conv') : `${s.name}/${depthwise ? 'depthwise' : 'Conv2D'}`;
     const outName = s.bn ? `${this.prefix}/${s.bn.name}/FusedBatchNormV3:0` : s.bias ? `${this.prefix}/${s.name}/BiasAdd:0` : undefined;
     const y = this.emit('Conv', inputs, attrs, node, outName);
     const oh = Math.floor((h + pads[0] + pads[2] - kh) / sh) + 1;

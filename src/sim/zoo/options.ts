@@ -25,6 +25,11 @@ export interface ZooOptions {
   intermediate?: number;
   /** Classifier outputs for the CNNs (default 1000). */
   classes?: number;
+  /**
+   * tf2onnx style: keep Keras ZeroPadding2D layers as Pad nodes instead of merging them into the
+   * following conv (tf2onnx cannot merge them when Q/DQ sits between, as in TF-QAT exports).
+   */
+  keepPads?: boolean;
 }
 
 export interface ResolvedZooOptions {
@@ -33,6 +38,7 @@ export interface ResolvedZooOptions {
   style: ZooStyle;
   seed: number;
   classes: number;
+  keepPads: boolean;
 }
 
 export function resolveCommon(opts: ZooOptions): ResolvedZooOptions {
@@ -46,7 +52,7 @@ export function resolveCommon(opts: ZooOptions): ResolvedZooOptions {
   if (!Number.isInteger(seed)) throw new Error(`zoo: seed must be an integer, got ${seed}`);
   const classes = opts.classes ?? 1000;
   if (!Number.isInteger(classes) || classes < 1) throw new Error(`zoo: classes must be a positive integer, got ${classes}`);
-  return { batch, layout, style, seed, classes };
+  return { batch, layout, style, seed, classes, keepPads: opts.keepPads ?? false };
 }
 
 /** A resolution the architecture can take: at least `min` (so every stride-2 stage keeps >= 1 pixel). */

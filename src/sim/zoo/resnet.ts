@@ -59,7 +59,7 @@ function torchvisionResNet(depth: number, opts: ZooOptions): Model {
 /**
  * Keras ResNet50/101 (v1: the stride sits on the first 1x1 conv of block 1; conv2d biases folded
  * with BN), as tf2onnx converts it: NHWC input + Transpose, the conv1_pad ZeroPadding2D merged
- * into the stem conv (a generated `Conv__N` node), pool1_pad kept as a Pad, ReduceMean for the
+ * into the stem conv (a generated `Conv__N` node; `keepPads` keeps it a Pad), pool1_pad kept as a Pad, ReduceMean for the
  * average pool, Gemm + Softmax for `predictions`. In pytorch style the same network is spelled
  * with legacy exporter names.
  */
@@ -70,7 +70,7 @@ function kerasResNetV1(depth: number, opts: ZooOptions): Model {
   const net = new ZooNet(prefix, o, o.style === 'pytorch' ? 'torch_jit' : prefix);
   let x = net.imageInput(3, size, size, 'conv1_conv');
   x = net.conv(x, {
-    name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: [3, 3, 3, 3], bias: true, mergedPad: true,
+    name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: [3, 3, 3, 3], bias: true, padLayer: 'conv1_pad',
     bn: { name: 'conv1_bn', eps: KERAS_BN_EPS }, act: { kind: 'relu', name: 'conv1_relu' },
   });
   if (net.pytorch) {
@@ -111,7 +111,7 @@ function kerasResNetV2(depth: number, opts: ZooOptions): Model {
   const prefix = `resnet${depth}v2`;
   const net = new ZooNet(prefix, o, o.style === 'pytorch' ? 'torch_jit' : prefix);
   let x = net.imageInput(3, size, size, 'conv1_conv');
-  x = net.conv(x, { name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: [3, 3, 3, 3], bias: true, mergedPad: true });
+  x = net.conv(x, { name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: [3, 3, 3, 3], bias: true, padLayer: 'conv1_pad' });
   if (net.pytorch) {
     x = net.maxPool(x, 3, 2, [1, 1, 1, 1], 'pool1_pool');
   } else {
@@ -132,7 +132,7 @@ function kerasResNetV2(depth: number, opts: ZooOptions): Model {
       else shortcut = x;
       let y = net.conv(preact, { name: `${k}_1_conv`, torch: `${k}_1_conv`, out: filters, k: 1, bn: { name: `${k}_1_bn`, eps: KERAS_BN_EPS }, act: { kind: 'relu', name: `${k}_1_relu` } });
       const pads: Pads = [1, 1, 1, 1];
-      y = net.conv(y, { name: `${k}_2_conv`, torch: `${k}_2_conv`, out: filters, k: 3, stride, pads, mergedPad: true, bn: { name: `${k}_2_bn`, eps: KERAS_BN_EPS }, act: { kind: 'relu', name: `${k}_2_relu` } });
+      y = net.conv(y, { name: `${k}_2_conv`, torch: `${k}_2_conv`, out: filters, k: 3, stride, pads, padLayer: `${k}_2_pad`, bn: { name: `${k}_2_bn`, eps: KERAS_BN_EPS }, act: { kind: 'relu', name: `${k}_2_relu` } });
       y = net.conv(y, { name: `${k}_3_conv`, torch: `${k}_3_conv`, out: 4 * filters, k: 1, bias: true });
       x = net.add(shortcut, y, `${k}_out`);
     }

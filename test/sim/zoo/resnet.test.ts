@@ -80,6 +80,19 @@ describe('resnet50_v1 (tf2onnx style) matches the real TensorRT engine of Keras 
   });
 });
 
+describe('tf2onnx ZeroPadding2D handling', () => {
+  it('keepPads leaves conv1_pad as a Pad before an unpadded conv1_conv, as in TF-QAT exports', () => {
+    const m = buildZooModel('resnet50_v1', { style: 'tf2onnx', size: 64, keepPads: true });
+    const [t, pad, conv] = m.graph.nodes;
+    expect([t.opType, pad.name, pad.opType, conv.name]).toEqual(['Transpose', 'resnet50/conv1_pad/Pad', 'Pad', 'resnet50/conv1_conv/Conv2D']);
+    expect(conv.attrs.pads).toEqual({ type: 'ints', value: [0, 0, 0, 0] });
+    expect(conv.inputs[0]).toBe(pad.outputs[0]);
+    expect(opCounts(m).Pad).toBe(2);
+    expect(m.graph.nodes.some((n) => n.name.startsWith('Conv__'))).toBe(false);
+    expect(m.graph.outputs[0].shape).toEqual([1, 1000]);
+  });
+});
+
 describe('resnet family structure', () => {
   const cases: [string, 'pytorch' | 'tf2onnx', Record<string, number>][] = [
     ['resnet50_v1', 'pytorch', { Conv: 53, Relu: 49, MaxPool: 1, Add: 16, GlobalAveragePool: 1, Flatten: 1, Gemm: 1 }],
