@@ -179,6 +179,35 @@ export function conv2dInt32(
   return { data: out, dims: [N, M, OH, OW] };
 }
 
+/**
+ * Packed (w - wZp) of one group in the GEMM's A layout, cached per typed weight array (weights are
+ * usually constant across calls, and re-packing a 512x4608 layer costs more than its GEMM). A hit is
+ * used only after a byte-for-byte comparison (memcmp speed) with a copy taken at packing time, so a
+ * weight array mutated in place is re-packed, never served stale.
+ */
+const packCache = new WeakMap<object, Map<string, { bytes: Buffer; packed: Int16Array }>>();
+function packedWeights(w: ArrayLike<number>, wZp: ArrayLike<number> | number, g: number, Mg: number, K: number, K8: number, len: number): Int16Array {
+  const view = ArrayBuffer.isView(w) ? Buffer.from(w.buffer, w.byteOffset, w.byteLength) : null;
+  const zKey = typeof wZp === 'number' ? String(wZp) : Array.prototype.join.call(wZp, ',');
+  const key = `${g}/${Mg}/${K}/${K8}/${zKey}`;
+  let per = view ? packCache.get(w as object) : undefined;
+  const hit = per?.get(key);
+  if (hit && view && hit.bytes.equals(view)) return hit.packed;
+  const A = new Int16Array(len);
+  for (let mg = 0; mg < Mg; mg++) {
+    const m = g * Mg + mg;
+    const z = zpAt(wZp, m);
+    const rowBase = (mg >> 2) * K8 * 32 + (mg & 3) * 8; // packedAIndex(mg, k) = rowBase + (k >> 3) * 32 + (k & 7)
+    const wBase = m * K;
+    for (let k = 0; k < K; k++) A[rowBase + (k >> 3) * 32 + (k & 7)] = w[wBase + k] - z;
+  }
+  if (view) {
+    if (!per) { per = new Map(); packCache.set(w as object, per); }
+    per.set(key, { bytes: Buffer.from(view), packed: A });
+  }
+  return A;
+}
+
 /** conv2dInt32 on the SIMD GEMM: A = weights of one group (Mg x K), B = the group's im2col (P x K). */
 function conv2dSimd(
   x: ArrayLike<number>, xZp: number, w: ArrayLike<number>, wZp: ArrayLike<number> | number,
@@ -201,13 +230,7 @@ function conv2dSimd(
       if (!gm) return false;
       const K8 = gm.Kpad / 8;
       const A = gm.a, B = gm.b, Cc = gm.c;
-      for (let mg = 0; mg < Mg; mg++) {
-        const m = g * Mg + mg;
-        const z = zpAt(wZp, m);
-        const rowBase = (mg >> 2) * K8 * 32 + (mg & 3) * 8; // packedAIndex(mg, k) = rowBase + (k >> 3) * 32 + (k & 7)
-        const wBase = m * K;
-        for (let k = 0; k < K; k++) A[rowBase + (k >> 3) * 32 + (k & 7)] = w[wBase + k] - z;
-      }
+      A.set(packedWeights(w, wZp, g, Mg, K, K8, A.length));
       const xBase = (n * C + g * Cg) * H * W;
       // im2col into B's packed order; per kernel tap k and output row, a contiguous run of input pixels
       const S = K8 * 16;

@@ -84,6 +84,17 @@ describe('integer conv2d', () => {
     }
   });
 
+  it('re-packs weights mutated in place between calls (the packed-weight cache never serves stale data)', () => {
+    const x = Int8Array.from({ length: 8 * 6 * 6 }, (_, i) => (i * 37) % 256 - 128);
+    const w = Int8Array.from({ length: 16 * 8 * 9 }, (_, i) => (i * 11) % 255 - 127);
+    const dims = [1, 8, 6, 6], wd = [16, 8, 3, 3];
+    const first = conv2dInt32(x, dims, 0, w, wd, 0, { pads: [1, 1, 1, 1] }).data;
+    w[5] += 1;
+    const second = conv2dInt32(x, dims, 0, w, wd, 0, { pads: [1, 1, 1, 1] }).data;
+    expect(Array.from(second)).toEqual(Array.from(naiveConv(x, dims, 0, w, wd, [0], [1, 1], [1, 1, 1, 1], [1, 1], 1)));
+    expect(Array.from(second)).not.toEqual(Array.from(first));
+  });
+
   it('wraps the int32 accumulator modulo 2^32 (and adds the bias with wrap-around)', () => {
     // 1 x 1 conv over 70000 channels of 255 * 255 = 4,551,750,000 > 2^31
     const C = 70000;
