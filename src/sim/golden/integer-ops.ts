@@ -326,6 +326,11 @@ export function requantize(acc: Int32Array, out: NumArray, o: EpilogueOptions): 
   }
   const n = acc.length;
   const C = o.channels, stride = o.channelStride;
+  if (!(Number.isInteger(stride) && stride >= 1 && Number.isInteger(C) && C >= 1)) {
+    throw new Error(`requantize: channels (${C}) and channelStride (${stride}) must be positive integers`);
+  }
+  if (out.length < n) throw new Error(`requantize: output has ${out.length} elements for ${n} accumulators`);
+  if (o.wScale.length !== 1 && o.wScale.length !== C) throw new Error(`requantize: ${o.wScale.length} weight scales for ${C} channels`);
   const mr = o.multiplierRound ?? fl32;
   for (let c0 = 0; c0 < n; c0 += stride) {
     const c = Math.floor(c0 / stride) % C;

@@ -11,6 +11,7 @@ import {
 } from '../../../src/sim/golden/dtype.ts';
 import { dequantizeScalar, quantizeScalar, quantizeTensor } from '../../../src/sim/golden/quantize.ts';
 import { PYTORCH } from '../../../src/sim/golden/rounding.ts';
+import { quantParams } from '../../../src/testing/arbitraries.ts';
 
 const SEED = Number(process.env.QDQSIM_SEED ?? 20261130);
 const RUNS = { seed: SEED, numRuns: 2000 };
@@ -66,6 +67,29 @@ describe('quantize properties', () => {
       const a = quantizeScalar(x, s, 0, DataType.INT16), b = quantizeScalar(x, s, 0, DataType.INT16, { variant: PYTORCH });
       expect(Math.abs(a - b)).toBeLessThanOrEqual(1);
     }), RUNS);
+  });
+});
+
+describe('granularity', () => {
+  it('per tensor / per axis / blocked: every element uses the scale and zero point its index selects', () => {
+    fc.assert(fc.property(quantParams(), (c) => {
+      const y = quantizeTensor(c.x, c.scale, c.zeroPoint, { outputDtype: c.outputDtype, axis: c.axis, blockSize: c.blockSize });
+      const dims = c.x.dims, sd = c.scale.dims;
+      const xd = c.x.data as Float32Array, s = c.scale.data as Float32Array, z = c.zeroPoint.data as Int8Array;
+      for (let i = 0; i < xd.length; i++) {
+        // multi-index of element i, then the parameter index, computed independently of quant-params.ts
+        const idx: number[] = [];
+        let r = i;
+        for (let j = dims.length - 1; j >= 0; j--) { idx[j] = r % dims[j]; r = Math.floor(r / dims[j]); }
+        let k = 0;
+        if (c.granularity === 'axis') k = idx[c.axis];
+        else if (c.granularity === 'block') {
+          for (let j = 0; j < dims.length; j++) k = k * sd[j] + (j === c.axis ? Math.floor(idx[j] / c.blockSize) : idx[j]);
+        }
+        const want = quantizeScalar(xd[i], s[k], z[k], c.outputDtype);
+        if ((y.data as Int8Array)[i] !== want) throw new Error(`${c.granularity} element ${i} (index [${idx}]) -> param ${k}: got ${(y.data as Int8Array)[i]}, want ${want}`);
+      }
+    }), { seed: SEED, numRuns: 500 });
   });
 });
 
