@@ -4,10 +4,11 @@
  * artifacts folder, or seeded uniform random values.
  */
 import { readFileSync } from 'node:fs';
-import { DataType, dataTypeName } from '../../sim/data-type.ts';
+import { dataTypeName } from '../../sim/data-type.ts';
 import type { Model, ValueInfo } from '../../sim/ir/graph.ts';
-import { readNpy } from './formats/npy-bytes.ts';
-import { makeTensor, type Tensor } from '../../sim/tensor.ts';
+import { readNpy } from '../../sim/io/npy.ts';
+import { mulberry32, randomTensor } from '../../sim/interp/random-inputs.ts';
+import type { Tensor } from '../../sim/tensor.ts';
 import { readRawTensor } from './backends/tensor-files.ts';
 import { parsePolygraphyInputs } from './formats/polygraphy.ts';
 
@@ -50,46 +51,13 @@ export function checkFeed(vi: ValueInfo, t: Tensor, source: string): void {
   }
 }
 
-/** mulberry32: a small, seeded, portable generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Uniform random feed in [lo, hi) (float) or small integers, with symbolic dims set to 1. */
-export function randomFeed(vi: ValueInfo, seed: number, lo = -1, hi = 1): Tensor {
+/** Seeded uniform feed ([-1, 1) for floats; the interpreter's generator), symbolic dims set to 1. */
+export function randomFeed(vi: ValueInfo, seed: number): Tensor {
   const dims = (vi.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
-  const n = dims.reduce((a, b) => a * b, 1);
-  const r = rng(seed);
-  switch (vi.dtype) {
-    case DataType.FLOAT: {
-      const d = new Float32Array(n);
-      for (let i = 0; i < n; i++) d[i] = Math.fround(lo + (hi - lo) * r());
-      return makeTensor(DataType.FLOAT, dims, d);
-    }
-    case DataType.INT8: {
-      const d = new Int8Array(n);
-      for (let i = 0; i < n; i++) d[i] = Math.floor(r() * 256) - 128;
-      return makeTensor(DataType.INT8, dims, d);
-    }
-    case DataType.INT64: {
-      const d = new BigInt64Array(n);
-      for (let i = 0; i < n; i++) d[i] = BigInt(Math.floor(r() * 4));
-      return makeTensor(DataType.INT64, dims, d);
-    }
-    case DataType.INT32: {
-      const d = new Int32Array(n);
-      for (let i = 0; i < n; i++) d[i] = Math.floor(r() * 4);
-      return makeTensor(DataType.INT32, dims, d);
-    }
-    default:
-      throw new Error(`input '${vi.name}': no random generator for ${dataTypeName(vi.dtype)}; pass --input ${vi.name}=file.npy`);
+  try {
+    return randomTensor(vi.dtype, dims, mulberry32(seed));
+  } catch (e) {
+    throw new Error(`input '${vi.name}': ${(e as Error).message}; pass --input ${vi.name}=file.npy`);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Tensor } from '../../../src/sim/tensor.ts';
 import { artifactsBackend } from '../../../src/trt/validation/backends/artifacts.ts';
 import { ortBackend, runOrt } from '../../../src/trt/validation/backends/ort.ts';
 import { compareModel, type ReferenceKind } from '../../../src/trt/validation/compare.ts';
-import { encodeNpy } from '../../../src/trt/validation/formats/npy-bytes.ts';
+import { encodeNpy } from '../../../src/sim/io/npy.ts';
 import { writePolygraphyRunResults } from '../../../src/trt/validation/formats/polygraphy.ts';
 import { writeTrtexecOutputs } from '../../../src/trt/validation/formats/trtexec-output.ts';
 import { randomFeed } from '../../../src/trt/validation/inputs.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataType } from '../../../src/sim/data-type.ts';
-import { decodeNpy, encodeNpy, readNpy } from '../../../src/trt/validation/formats/npy-bytes.ts';
+import { decodeNpy, encodeNpy, readNpy } from '../../../src/sim/io/npy.ts';
 import { parsePolygraphyInputs, parsePolygraphyRunResults, writePolygraphyRunResults } from '../../../src/trt/validation/formats/polygraphy.ts';
 import { decodeRawTensor } from '../../../src/trt/validation/backends/tensor-files.ts';
 

@@ -17,7 +17,7 @@ import { ortBackend, runOrt } from '../../../src/trt/validation/backends/ort.ts'
 import { compareModel, type CompareReport } from '../../../src/trt/validation/compare.ts';
 import { engineSupport } from '../../../src/trt/validation/exec/predict.ts';
 import { boundaryTensors } from '../../../src/trt/validation/exec/engine-plan.ts';
-import { encodeNpy } from '../../../src/trt/validation/formats/npy-bytes.ts';
+import { encodeNpy } from '../../../src/sim/io/npy.ts';
 import { writeTrtexecOutputs } from '../../../src/trt/validation/formats/trtexec-output.ts';
 import { randomFeed } from '../../../src/trt/validation/inputs.ts';
 import { DEFAULT_COMPARE_OPTIONS } from '../../../src/trt/validation/metrics/compare-tensors.ts';

@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readNpy } from '../formats/npy-bytes.ts';
+import { readNpy } from '../../../sim/io/npy.ts';
 import type { Model } from '../../../sim/ir/graph.ts';
 import type { Tensor } from '../../../sim/tensor.ts';
 import { parseTrtexecLayers, type EngineLayerList } from '../formats/trtexec-layers.ts';

@@ -11,7 +11,7 @@
  * `"__polygraphy_encoded_<Class>": "polygraphy_serialized_json_type"`; both are read.
  * `--save-inputs` files (a list of `{name: ndarray}` feeds) are read by `parsePolygraphyInputs`.
  */
-import { decodeNpy, encodeNpy } from './npy-bytes.ts';
+import { decodeNpy, encodeNpy } from '../../../sim/io/npy.ts';
 import type { Tensor } from '../../../sim/tensor.ts';
 
 export interface PolygraphyIteration {
