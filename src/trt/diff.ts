@@ -58,7 +58,8 @@ export function tokenOpType(token: string, nodeOpTypes: Record<string, string> =
   const known = nodeOpTypes[token];
   if (known) return known;
   if (PARSER_INTERNAL.some((r) => r.test(token))) return undefined;
-  const legacy = /^([A-Za-z]+)_\d+(_clone_\d+)?$/.exec(token);
+  // legacy PyTorch `Conv_34`, tf2onnx optimizer nodes `Conv__435`
+  const legacy = /^([A-Za-z]+)__?\d+(_clone_\d+)?$/.exec(token);
   if (legacy && ONNX_OPS.has(legacy[1])) return legacy[1];
   if (/^QuantLinearNode__\d+/.test(token)) return 'QuantizeLinear';
   if (/^DequantLinearNode__\d+/.test(token)) return 'DequantizeLinear';
@@ -70,6 +71,8 @@ export function tokenOpType(token: string, nodeOpTypes: Record<string, string> =
 
 export interface LayerSignature {
   ops: string[];
+  /** Name tokens that look like node names but could not be read (they match any op). */
+  unknown: number;
   family?: string;
   io?: string;
 }
@@ -82,23 +85,55 @@ export function isLayoutLayer(l: EngineLayerInfo): boolean {
   return l.origin === 'REFORMAT' || l.name.startsWith('Reformatting CopyNode');
 }
 
-export function signature(l: EngineLayerInfo, nodeOpTypes: Record<string, string>, detailed: boolean): LayerSignature {
-  const ops = l.origin === 'QDQ'
-    ? [nodeOpTypes[l.name] ?? tokenOpType(l.name, nodeOpTypes) ?? 'Q/DQ']
-    : nameTokens(l.name).map((t) => tokenOpType(t, nodeOpTypes)).filter((x): x is string => x !== undefined);
-  ops.sort();
-  if (!detailed) return { ops };
-  const family = l.parameterType ?? l.layerType;
-  const io = `${l.inputs.map((t) => precisionClass(t.precision)).join(',')}->${l.outputs.map((t) => precisionClass(t.precision)).join(',')}`;
-  return { ops, family, io };
+/** Initializer / tensor names inside fused names: `fc.weight`, `.../ReadVariableOp:0`. */
+function looksLikeInitializer(token: string): boolean {
+  return /\.(weight|bias)$/.test(token) || /:\d+$/.test(token);
 }
 
-function sigKey(s: LayerSignature): string {
-  return `${s.ops.join('+')}|${s.family ?? ''}|${s.io ?? ''}`;
+export function signature(l: EngineLayerInfo, nodeOpTypes: Record<string, string>, detailed: boolean): LayerSignature {
+  let ops: string[];
+  let unknown = 0;
+  if (l.origin === 'QDQ') {
+    ops = [nodeOpTypes[l.name] ?? tokenOpType(l.name, nodeOpTypes) ?? 'Q/DQ'];
+  } else {
+    ops = [];
+    for (const t of nameTokens(l.name)) {
+      const op = tokenOpType(t, nodeOpTypes);
+      if (op) ops.push(op);
+      else if (!looksLikeInitializer(t) && !PARSER_INTERNAL.some((r) => r.test(t))) unknown++;
+    }
+  }
+  ops.sort();
+  if (!detailed) return { ops, unknown };
+  const family = l.parameterType ?? l.layerType;
+  const io = `${l.inputs.map((t) => precisionClass(t.precision)).join(',')}->${l.outputs.map((t) => precisionClass(t.precision)).join(',')}`;
+  return { ops, unknown, family, io };
+}
+
+/**
+ * Op multisets agree when what is left on each side after cancelling equal ops can be covered by the
+ * other side's unreadable names (a real dump's `Conv__435` or `.../Conv2D__6` may be any op).
+ */
+export function opsAgree(p: LayerSignature, r: LayerSignature): boolean {
+  const left = new Map<string, number>();
+  for (const o of p.ops) left.set(o, (left.get(o) ?? 0) + 1);
+  let onlyReal = 0;
+  for (const o of r.ops) {
+    const c = left.get(o) ?? 0;
+    if (c > 0) left.set(o, c - 1);
+    else onlyReal++;
+  }
+  let onlyPredicted = 0;
+  for (const c of left.values()) onlyPredicted += c;
+  return onlyPredicted <= r.unknown && onlyReal <= p.unknown;
+}
+
+function sameSignature(p: LayerSignature, r: LayerSignature): boolean {
+  return compare(p, r).length === 0;
 }
 
 export function describeSignature(s: LayerSignature): string {
-  return `[${s.ops.join(', ')}]${s.family ? ` ${s.family}` : ''}${s.io ? ` ${s.io}` : ''}`;
+  return `[${s.ops.join(', ')}${s.unknown ? `${s.ops.length ? ', ' : ''}${s.unknown} unread name(s)` : ''}]${s.family ? ` ${s.family}` : ''}${s.io ? ` ${s.io}` : ''}`;
 }
 
 export interface LayerPair {
@@ -119,7 +154,7 @@ export interface DiffResult {
 
 function compare(p: LayerSignature, r: LayerSignature): string[] {
   const d: string[] = [];
-  if (p.ops.join('+') !== r.ops.join('+')) d.push('ops');
+  if (!opsAgree(p, r)) d.push('ops');
   if (p.family !== undefined && r.family !== undefined && p.family !== r.family) d.push('family');
   if (p.io !== undefined && r.io !== undefined && p.io !== r.io) d.push('io');
   return d;
@@ -141,13 +176,12 @@ export function diffEngines(predicted: EngineLayerList, real: EngineLayerList, n
   // same ops or family may pair as a substitution (reported with its differences), anything else is a gap.
   const restP = P.map((_, i) => i).filter((i) => !usedP.has(i));
   const restR = R.map((_, j) => j).filter((j) => !pairOfReal.has(j));
-  const kp = restP.map((i) => sigKey(P[i].sig)), kr = restR.map((j) => sigKey(R[j].sig));
   const cost = (a: number, b: number): number => {
-    if (kp[a] === kr[b]) return 0;
     const ps = P[restP[a]].sig, rs = R[restR[b]].sig;
-    return ps.ops.join('+') === rs.ops.join('+') || (ps.family !== undefined && ps.family === rs.family) ? 1 : 2.5;
+    if (sameSignature(ps, rs)) return 0;
+    return opsAgree(ps, rs) || (ps.family !== undefined && ps.family === rs.family) ? 1 : 2.5;
   };
-  const n = kp.length, m = kr.length;
+  const n = restP.length, m = restR.length;
   const dp = Array.from({ length: n + 1 }, () => new Float64Array(m + 1));
   for (let a = n; a >= 0; a--) {
     for (let b = m; b >= 0; b--) {
