@@ -3,7 +3,8 @@
 // with k = (c, kh, kw) over the group's input channels and the kernel window, p = (oh, ow). The X
 // operand is never materialised: each k lane is gathered from the input on the fly (spatial padding
 // reads xz, so it contributes 0 after the subtraction), four lanes are packed into one u32 and fed to
-// the same 4-lane dot product as the matmul. Zero points are folded in as in matmul-integer.wgsl
+// the same 4-lane dot product as the matmul. Zero points are folded in as in matmul-integer.wgsl (the
+// weight sums come from the host; the window sums of x only when some w zero point is not 0)
 // (exact modulo 2^32 for the same reason); lanes past K are 0 in both operands.
 // uint8 data is mapped to int8 on the host (bit 7 flipped, zero points lowered by 128).
 // Each invocation computes 8 output channels x 4 output pixels (the gathered x lanes are reused 8 times).
@@ -14,7 +15,7 @@ struct Params {
   kH: u32, kW: u32, OH: u32, OW: u32,
   sH: u32, sW: u32, pT: u32, pL: u32,
   dH: u32, dW: u32, group: u32, K: u32,     // K = (C / group) * kH * kW
-  K4: u32, x_zp: i32, pad0: u32, pad1: u32,
+  K4: u32, x_zp: i32, need_x_sum: u32, pad1: u32,   // need_x_sum: some w zero point is not 0
 }
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> X: array<u32>;      // int8 bytes, NCHW, 4 per word
@@ -26,6 +27,7 @@ struct Params {
 // (kh*dH) << 16 | kw*dW for the bounds test. Precomputed on the host: no integer division in the loop
 // (llvmpipe has no vector integer division).
 @group(0) @binding(6) var<storage, read> kinfo: array<vec2i>;
+@group(0) @binding(7) var<storage, read> w_sum: array<i32>;  // per output channel: sum_k w (host, exact)
 
 const ONES: u32 = 0x01010101u;
 const TM: u32 = 8u;   // output channels per invocation
@@ -56,8 +58,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var i = 0u; i < TM; i++) { wrow[i] = (g * Mg + min(mg0 + i, Mg - 1u)) * P.K4; }
   var acc: array<vec4i, 8>;
   for (var i = 0u; i < TM; i++) { acc[i] = vec4i(0); }
-  var sw: array<i32, 8>;
-  for (var i = 0u; i < TM; i++) { sw[i] = 0; }
   var sx = vec4i(0);
   for (var k4 = 0u; k4 < P.K4; k4++) {
     var xp = vec4u(0u);
@@ -73,11 +73,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         xp[t] = xp[t] | (b << (8u * l));
       }
     }
-    sx += vec4i(dot4_i8(xp.x, ONES), dot4_i8(xp.y, ONES), dot4_i8(xp.z, ONES), dot4_i8(xp.w, ONES));
+    if (P.need_x_sum != 0u) { sx += vec4i(dot4_i8(xp.x, ONES), dot4_i8(xp.y, ONES), dot4_i8(xp.z, ONES), dot4_i8(xp.w, ONES)); }
     for (var i = 0u; i < TM; i++) {
       let w = Wt[wrow[i] + k4];
       acc[i] += vec4i(dot4_i8(w, xp.x), dot4_i8(w, xp.y), dot4_i8(w, xp.z), dot4_i8(w, xp.w));
-      sw[i] += dot4_i8(w, ONES);
     }
   }
   let Ki = i32(P.K);
@@ -91,7 +90,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     for (var t = 0u; t < TP; t++) {
       let p = p0 + t;
       if (p >= Pn) { break; }
-      Y[ybase + p] = acc[i][t] - zx * sw[i] - zw * sx[t] + Ki * zx * zw + bias[m];
+      Y[ybase + p] = acc[i][t] - zx * w_sum[m] - zw * sx[t] + Ki * zx * zw + bias[m];
     }
   }
 }

@@ -3,7 +3,7 @@
 // Operands arrive as signed bytes packed 4 per u32 along K (A row-major [M][K4], B transposed [N][K4];
 // uint8 data was mapped to int8 by flipping bit 7 on the host, its zero point lowered by 128, which
 // leaves every difference x - zp unchanged). K is padded to a multiple of 4 with zero bytes.
-// Zero points are folded in after the dot products:
+// Zero points are folded in after the dot products, with the row / column sums computed on the host:
 //   sum_k (a_k - za)(b_k - zb) = sum a.b - zb * sum a - za * sum b + K * za * zb   (mod 2^32)
 // Exact: the identity holds over the integers, i32 `+` and `*` wrap modulo 2^32 and reduction mod 2^32
 // commutes with them, so the result is the exact sum reduced mod 2^32 whatever the evaluation order,
@@ -12,15 +12,16 @@
 // Each invocation computes an 8x8 block of C.
 #include <dot4>
 
-struct Params { M: u32, N: u32, K: u32, K4: u32, a_batch_stride: u32, b_batch_stride: u32, pad0: u32, pad1: u32 }
+struct Params { M: u32, N: u32, K: u32, K4: u32, a_batch_stride: u32, b_batch_stride: u32, b_sum_batch: u32, pad1: u32 }
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> A: array<u32>;
 @group(0) @binding(2) var<storage, read> B: array<u32>;
 @group(0) @binding(3) var<storage, read> a_zp: array<i32>;   // per row (length M)
 @group(0) @binding(4) var<storage, read> b_zp: array<i32>;   // per column (length N)
 @group(0) @binding(5) var<storage, read_write> C: array<i32>;
+@group(0) @binding(6) var<storage, read> a_sum: array<i32>;  // per row: sum_k a (host-computed, exact)
+@group(0) @binding(7) var<storage, read> b_sum: array<i32>;  // per column: sum_k b
 
-const ONES: u32 = 0x01010101u;
 
 const TM: u32 = 8u;   // rows of C per invocation
 const TN: u32 = 8u;   // columns of C per invocation (64 accumulators in registers, perf-baseline.md §6)
@@ -60,7 +61,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var acc5l = vec4i(0); var acc5h = vec4i(0);
   var acc6l = vec4i(0); var acc6h = vec4i(0);
   var acc7l = vec4i(0); var acc7h = vec4i(0);
-  var sa0 = vec4i(0); var sa1 = vec4i(0); var sb0 = vec4i(0); var sb1 = vec4i(0);
   for (var k = 0u; k < P.K4; k++) {
     let b0 = B[cb0 + k];
     let b1 = B[cb1 + k];
@@ -78,10 +78,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let a5 = A[ra5 + k];
     let a6 = A[ra6 + k];
     let a7 = A[ra7 + k];
-    sa0 += vec4i(dot4_i8(a0, ONES), dot4_i8(a1, ONES), dot4_i8(a2, ONES), dot4_i8(a3, ONES));
-    sa1 += vec4i(dot4_i8(a4, ONES), dot4_i8(a5, ONES), dot4_i8(a6, ONES), dot4_i8(a7, ONES));
-    sb0 += vec4i(dot4_i8(b0, ONES), dot4_i8(b1, ONES), dot4_i8(b2, ONES), dot4_i8(b3, ONES));
-    sb1 += vec4i(dot4_i8(b4, ONES), dot4_i8(b5, ONES), dot4_i8(b6, ONES), dot4_i8(b7, ONES));
     acc0l += vec4i(dot4_i8(a0, b0), dot4_i8(a0, b1), dot4_i8(a0, b2), dot4_i8(a0, b3));
     acc0h += vec4i(dot4_i8(a0, b4), dot4_i8(a0, b5), dot4_i8(a0, b6), dot4_i8(a0, b7));
     acc1l += vec4i(dot4_i8(a1, b0), dot4_i8(a1, b1), dot4_i8(a1, b2), dot4_i8(a1, b3));
@@ -100,19 +96,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     acc7h += vec4i(dot4_i8(a7, b4), dot4_i8(a7, b5), dot4_i8(a7, b6), dot4_i8(a7, b7));
   }
   var acc = array<vec4i, 16>(acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, acc4l, acc4h, acc5l, acc5h, acc6l, acc6h, acc7l, acc7h);
-  let sa = array<vec4i, 2>(sa0, sa1); let sb = array<vec4i, 2>(sb0, sb1);
   let Ki = i32(P.K);
   let cbase = batch * P.M * P.N;
   for (var i = 0u; i < TM; i++) {
     let r = r0 + i;
     if (r >= P.M) { break; }
     let za = a_zp[r];
-    let sai = sa[i / 4u][i % 4u];
+    let sai = a_sum[batch * P.M + r];
     for (var j = 0u; j < TN; j++) {
       let c = c0 + j;
       if (c >= P.N) { break; }
       let zb = b_zp[c];
-      C[cbase + r * P.N + c] = acc[2u * i + j / 4u][j % 4u] - zb * sai - za * sb[j / 4u][j % 4u] + Ki * za * zb;
+      C[cbase + r * P.N + c] = acc[2u * i + j / 4u][j % 4u] - zb * sai - za * b_sum[batch * P.b_sum_batch + c] + Ki * za * zb;
     }
   }
 }

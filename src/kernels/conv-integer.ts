@@ -9,7 +9,7 @@ import { DataType } from '../sim/data-type.ts';
 import { type Conv2dParams, conv2dShape } from '../sim/golden/integer-ops.ts';
 import { dot4Include, type Dot4Path, type KernelDesc } from './kernel-spec.ts';
 import { checkDispatch, chooseDot4, kernelZeroPoints, operandDtype, packRows, type Int8Data } from './int8-operands.ts';
-import type { KernelRunner } from './runner.ts';
+import { type KernelRunner, type PreparedDispatch, runPrepared } from './runner.ts';
 
 export interface ConvOptions extends Conv2dParams {
   xDtype?: DataType;
@@ -21,19 +21,7 @@ export interface ConvOptions extends Conv2dParams {
 }
 
 export function convDesc(path: Dot4Path): KernelDesc {
-  return { stem: 'conv-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write', 'read'], includes: dot4Include(path) };
-}
-
-/** A conv with its inputs on the device, ready to dispatch any number of times (benchmarks reuse it). */
-export interface PreparedDispatch {
-  pipeline: GPUComputePipeline;
-  buffers: GPUBuffer[];
-  workgroups: [number, number, number];
-  /** index into `buffers` of the output and its byte length */
-  output: number;
-  outBytes: number;
-  dims: number[];
-  destroy(): void;
+  return { stem: 'conv-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write', 'read', 'read'], includes: dot4Include(path) };
 }
 
 export async function convInteger(runner: KernelRunner, x: Int8Data, xDims: readonly number[], w: Int8Data, wDims: readonly number[],
@@ -44,15 +32,6 @@ export async function convInteger(runner: KernelRunner, x: Int8Data, xDims: read
   } finally {
     d.destroy();
   }
-}
-
-/** Dispatch a prepared kernel once and read its int32 output back. */
-export async function runPrepared(runner: KernelRunner, d: PreparedDispatch): Promise<Int32Array> {
-  const out = new Int32Array(d.outBytes / 4);
-  if (out.length === 0) return out;
-  await runner.submit(runner.encode(d.pipeline, d.buffers, d.workgroups));
-  await runner.readback(d.buffers[d.output]!, d.outBytes, new Uint8Array(out.buffer));
-  return out;
 }
 
 export async function prepareConv(runner: KernelRunner, x: Int8Data, xDims: readonly number[], w: Int8Data, wDims: readonly number[],
@@ -80,7 +59,9 @@ export async function prepareConv(runner: KernelRunner, x: Int8Data, xDims: read
   checkDispatch(gx, gy, N * group, 'ConvInteger');
   runner.checkSize(out.byteLength, 'ConvInteger output');
   const pipeline = await runner.pipeline(convDesc(path));
-  const u = runner.uniform([C, H, W, M, kH, kW, OH, OW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, group, K, K4, xz, 0, 0]);
+  const wSum = new Int32Array(M);
+  for (let m = 0; m < M; m++) { let t = 0; for (let k = 0; k < K; k++) t += ((w[m * K + k]! & 0xff) ^ flipW) << 24 >> 24; wSum[m] = t; }
+  const u = runner.uniform([C, H, W, M, kH, kW, OH, OW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, group, K, K4, xz, wz.some((z) => z !== 0) ? 1 : 0, 0]);
   const kinfo = new Int32Array(2 * K);
   for (let k = 0; k < K; k++) {
     const c = Math.floor(k / (kH * kW)), r = k % (kH * kW);
@@ -89,7 +70,7 @@ export async function prepareConv(runner: KernelRunner, x: Int8Data, xDims: read
     kinfo[2 * k] = c * H * W + dh * W + dw;
     kinfo[2 * k + 1] = (dh << 16) | dw;
   }
-  const bufs = [u, runner.upload(Xp, 'x'), runner.upload(Wp, 'w'), runner.upload(wz, 'w_zp'), runner.upload(bias, 'bias'), runner.output(out.byteLength, 'y'), runner.upload(kinfo, 'kinfo')];
+  const bufs = [u, runner.upload(Xp, 'x'), runner.upload(Wp, 'w'), runner.upload(wz, 'w_zp'), runner.upload(bias, 'bias'), runner.output(out.byteLength, 'y'), runner.upload(kinfo, 'kinfo'), runner.upload(wSum, 'w_sum')];
   return { pipeline, buffers: bufs, workgroups: [gx, gy, N * group], output: 5, outBytes: out.byteLength, dims: [N, M, OH, OW],
     destroy: () => { for (const b of bufs) b.destroy(); } };
 }

@@ -10,7 +10,7 @@ import type { ExactMethod } from './kernel-spec.ts';
 import { KEY_MAX, KEY_MIN, f32Key, keyToF32 } from './lut.ts';
 import { type PreparedQuant, channelWords, prepareQuant, quantDesc, runQuantElementwise } from './quant-params.ts';
 import { checkLength } from './quantize-linear.ts';
-import { grid1d, type KernelRunner } from './runner.ts';
+import { grid1d, type KernelRunner, type PreparedDispatch } from './runner.ts';
 import { bitsToF32 } from '../sim/golden/dtype.ts';
 import { quantizeQuotient } from '../sim/golden/quantize.ts';
 import { scaleDivide } from '../sim/golden/rounding.ts';
@@ -19,6 +19,23 @@ export interface FakeQuantGpuParams extends FakeQuantParams { method?: ExactMeth
 
 function prepare(dims: readonly number[], p: FakeQuantGpuParams): PreparedQuant {
   return prepareQuant(dims, { range: [p.qmin, p.qmax], scale: p.scale, zeroPoint: p.zeroPoint, axis: p.axis, variant: p.variant, method: p.method }, 'fake-quant x');
+}
+
+/**
+ * The forward kernel with x on the device, for repeated dispatches (benchmarks); the output buffer holds
+ * f32 bits. Tensors larger than one storage binding are not split here (fakeQuant() splits them).
+ */
+export async function prepareFakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams): Promise<PreparedDispatch> {
+  checkLength(x.length, dims, 'fake-quant x');
+  const q = prepare(dims, p);
+  const n = x.length;
+  const pipeline = await runner.pipeline(quantDesc('fake-quant', q));
+  const padded = new Float32Array(Math.ceil(n / 4) * 4);
+  padded.set(x);
+  const bufs = [runner.uniform([n, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, 0]), runner.upload(channelWords(q), 'chan'),
+    runner.upload(q.lut, 'lut'), runner.upload(padded, 'x'), runner.output(padded.byteLength, 'y')];
+  return { pipeline, buffers: bufs, workgroups: grid1d(Math.ceil(n / 4 / 256)), output: 4, outBytes: n * 4, dims: [...dims],
+    destroy: () => { for (const b of bufs) b.destroy(); } };
 }
 
 export async function fakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams): Promise<Float32Array> {

@@ -7,8 +7,7 @@
 import { DataType } from '../sim/data-type.ts';
 import { dot4Include, type Dot4Path, type KernelDesc } from './kernel-spec.ts';
 import { checkDispatch, chooseDot4, kernelZeroPoints, operandDtype, packRows, type Int8Data } from './int8-operands.ts';
-import type { KernelRunner } from './runner.ts';
-import { type PreparedDispatch, runPrepared } from './conv-integer.ts';
+import { type KernelRunner, type PreparedDispatch, runPrepared } from './runner.ts';
 
 export interface MatmulOptions {
   aDtype?: DataType;
@@ -19,7 +18,7 @@ export interface MatmulOptions {
 }
 
 export function matmulDesc(path: Dot4Path): KernelDesc {
-  return { stem: 'matmul-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write'], includes: dot4Include(path) };
+  return { stem: 'matmul-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write', 'read', 'read'], includes: dot4Include(path) };
 }
 
 export async function matmulInteger(runner: KernelRunner, a: Int8Data, aDims: readonly number[], b: Int8Data, bDims: readonly number[],
@@ -61,8 +60,17 @@ export async function prepareMatmul(runner: KernelRunner, a: Int8Data, aDims: re
   checkDispatch(gx, gy, batch, 'MatMulInteger');
   runner.checkSize(out.byteLength, 'MatMulInteger output');
   const pipeline = await runner.pipeline(matmulDesc(path));
-  const bufs = [runner.uniform([M, N, K, K4, M * K4, bBatched ? N * K4 : 0, 0, 0]), runner.upload(A, 'A'), runner.upload(B, 'B'),
-    runner.upload(az, 'a_zp'), runner.upload(bz, 'b_zp'), runner.output(out.byteLength, 'C')];
+  // row sums of A and column sums of B (as the kernel sees them: uint8 already mapped to int8), exact in i32
+  const aSum = new Int32Array(batch * M), bSum = new Int32Array(bRows);
+  for (let r = 0; r < batch * M; r++) { let t = 0; for (let k = 0; k < K; k++) t += ((a[r * K + k]! & 0xff) ^ flipA) << 24 >> 24; aSum[r] = t; }
+  for (let r = 0; r < bRows; r++) {
+    const bb = Math.floor(r / N), nn = r % N;
+    let t = 0;
+    for (let k = 0; k < K; k++) t += ((b[(bb * K + k) * N + nn]! & 0xff) ^ flipB) << 24 >> 24;
+    bSum[r] = t;
+  }
+  const bufs = [runner.uniform([M, N, K, K4, M * K4, bBatched ? N * K4 : 0, bBatched ? N : 0, 0]), runner.upload(A, 'A'), runner.upload(B, 'B'),
+    runner.upload(az, 'a_zp'), runner.upload(bz, 'b_zp'), runner.output(out.byteLength, 'C'), runner.upload(aSum, 'a_sum'), runner.upload(bSum, 'b_sum')];
   return { pipeline, buffers: bufs, workgroups: [Math.max(1, gx), Math.max(1, gy), Math.max(1, batch)], output: 5, outBytes: out.byteLength,
     dims: [...batchDims, M, N], destroy: () => { for (const x of bufs) x.destroy(); } };
 }

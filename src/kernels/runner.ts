@@ -187,3 +187,25 @@ export class KernelRunner {
     return out;
   }
 }
+
+/** A kernel with its inputs on the device, ready to dispatch any number of times (benchmarks reuse it). */
+export interface PreparedDispatch {
+  pipeline: GPUComputePipeline;
+  buffers: GPUBuffer[];
+  workgroups: [number, number, number];
+  /** index into `buffers` of the output and its byte length */
+  output: number;
+  outBytes: number;
+  dims: number[];
+  destroy(): void;
+}
+
+/** Dispatch a prepared kernel once and read its int32 output back. */
+export async function runPrepared(runner: KernelRunner, d: PreparedDispatch): Promise<Int32Array> {
+  const out = new Int32Array(d.outBytes / 4);
+  if (out.length === 0) return out;
+  await runner.submit(runner.encode(d.pipeline, d.buffers, d.workgroups));
+  await runner.readback(d.buffers[d.output]!, d.outBytes, new Uint8Array(out.buffer));
+  return out;
+}
+
