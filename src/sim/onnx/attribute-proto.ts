@@ -54,7 +54,7 @@ export function decodeAttribute(a: pb.IAttributeProto, codec: AttributeCodec): A
       if (!a.g) throw new Error(`attribute '${name}' is of type GRAPH but holds no graph`);
       return { type: 'graph', value: codec.decodeGraph(a.g) };
     default: {
-      const typeName = AT[type] ?? `type ${type}`;
+      const typeName = AT[type] ?? String(type);
       throw new Error(`attribute '${name}' has type ${typeName}, which qdqsim does not support (supported: FLOAT, INT, STRING, TENSOR, GRAPH and their lists except TENSORS/GRAPHS)`);
     }
   }
