@@ -122,5 +122,9 @@ describe('qdqsim compare (CLI)', () => {
     expect(noin.status).toBe(2);
     expect(noin.stderr).toMatch(/hold no inputs/);
     expect(cli(modelPath, '--against', 'gpu').stderr).toMatch(/--against must be trtexec, ort or artifacts:DIR/);
+    const noTrt = spawnSync(process.execPath, ['bin/qdqsim.mjs', 'compare', modelPath, '--against', 'trtexec', '--run-dir', join(dir, 'run')],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: dirname(process.execPath), TRTEXEC: '' } });
+    expect(noTrt.status).toBe(2);
+    expect(noTrt.stderr).toMatch(/trtexec was not found .*--against artifacts:DIR/);
   });
 });
