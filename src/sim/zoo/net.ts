@@ -97,11 +97,6 @@ export class ZooNet {
     return this.opts.style === 'pytorch';
   }
 
-  /** Every activation the net hands out passes here (one place to hook diagnostics). */
-  private track(a: Act): Act {
-    return a;
-  }
-
   /** A tf2onnx-style generated name (`base__N`). */
   gen(base: string): string {
     return `${base}__${++this.genCounter}`;
@@ -138,11 +133,11 @@ export class ZooNet {
     const inputName = this.pytorch ? 'input.1' : 'input_1';
     if (this.opts.layout === 'nchw') {
       this.b.input(inputName, DataType.FLOAT, [n, channels, h, w]);
-      return this.track({ name: inputName, dims: [n, channels, h, w], m: moments });
+      return { name: inputName, dims: [n, channels, h, w], m: moments };
     }
     this.b.input(inputName, DataType.FLOAT, [n, h, w, channels]);
     const t = this.emit('Transpose', [inputName], { perm: [0, 3, 1, 2] }, this.gen(`${this.prefix}/${firstConv}/Conv2D`));
-    return this.track({ name: t, dims: [n, channels, h, w], m: moments });
+    return { name: t, dims: [n, channels, h, w], m: moments };
   }
 
   conv(x: Act, s: ConvSpec): Act {
@@ -237,18 +232,18 @@ export class ZooNet {
     const ow = Math.floor((w + pads[1] + pads[3] - kw) / sw) + 1;
     if (oh < 1 || ow < 1) throw new Error(`zoo: conv ${s.name} gets a ${h}x${w} input, too small; use a larger --size`);
     const res: Act = { name: y, dims: [n, cout, oh, ow], m: out };
-    return this.track(s.act ? this.act(res, s.act.kind, s.act.name) : res);
+    return s.act ? this.act(res, s.act.kind, s.act.name) : res;
   }
 
   act(x: Act, kind: ActKind, name: string): Act {
     const m = pointwise(x.m, ACTIVATIONS[kind]);
     switch (kind) {
-      case 'relu': return this.track({ ...x, name: this.emit('Relu', [x.name], {}, `${name}/Relu`), m });
-      case 'relu6': return this.track({ ...x, name: this.emit('Clip', [x.name, this.scalar(0), this.scalar(6)], {}, `${name}/Relu6`), m });
-      case 'sigmoid': return this.track({ ...x, name: this.emit('Sigmoid', [x.name], {}, `${name}/Sigmoid`), m });
+      case 'relu': return { ...x, name: this.emit('Relu', [x.name], {}, `${name}/Relu`), m };
+      case 'relu6': return { ...x, name: this.emit('Clip', [x.name, this.scalar(0), this.scalar(6)], {}, `${name}/Relu6`), m };
+      case 'sigmoid': return { ...x, name: this.emit('Sigmoid', [x.name], {}, `${name}/Sigmoid`), m };
       case 'swish': {
         const s = this.emit('Sigmoid', [x.name], {}, `${name}/Sigmoid`);
-        return this.track({ ...x, name: this.emit('Mul', [x.name, s], {}, `${name}/mul`), m });
+        return { ...x, name: this.emit('Mul', [x.name, s], {}, `${name}/mul`), m };
       }
     }
   }
@@ -267,7 +262,7 @@ export class ZooNet {
       p('running_mean', 'FusedBatchNormV3/ReadVariableOp:0', mean), p('running_var', 'FusedBatchNormV3/ReadVariableOp_1:0', variance)],
     { epsilon: eps, momentum: 0.9 }, `${name}/FusedBatchNormV3`);
     const m = { mean: Float64Array.from(beta), var: Float64Array.from(gamma, (gv, i) => (gv * gv * variance[i]) / (variance[i] + eps)) };
-    return this.track({ name: y, dims: x.dims, m });
+    return { name: y, dims: x.dims, m };
   }
 
   private pool(op: 'MaxPool' | 'AveragePool', x: Act, k: number, s: number, pads: Pads, name: string, extra: Record<string, number>): Act {
@@ -277,7 +272,7 @@ export class ZooNet {
     const oh = Math.floor((h + pads[0] + pads[2] - k) / s) + 1;
     const ow = Math.floor((w + pads[1] + pads[3] - k) / s) + 1;
     if (oh < 1 || ow < 1) throw new Error(`zoo: pool ${name} gets a ${h}x${w} input, too small; use a larger --size`);
-    return this.track({ name: y, dims: [n, c, oh, ow], m: poolMoments(x.m, k * k, op === 'MaxPool' ? 'max' : 'avg') });
+    return { name: y, dims: [n, c, oh, ow], m: poolMoments(x.m, k * k, op === 'MaxPool' ? 'max' : 'avg') };
   }
 
   maxPool(x: Act, k: number, s: number, pads: Pads, name: string): Act {
@@ -293,7 +288,7 @@ export class ZooNet {
     const [n, c, h, w] = x.dims;
     const p = this.int64s(this.pytorch ? `onnx::Pad_${this.b.nodeCount}` : `${this.prefix}/${name}/Pad/paddings:0`, [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]]);
     const y = this.emit('Pad', [x.name, p], { mode: 'constant' }, `${name}/Pad`);
-    return this.track({ name: y, dims: [n, c, h + pads[0] + pads[2], w + pads[1] + pads[3]], m: x.m });
+    return { name: y, dims: [n, c, h + pads[0] + pads[2], w + pads[1] + pads[3]], m: x.m };
   }
 
   /**
@@ -303,35 +298,35 @@ export class ZooNet {
   globalPool(x: Act, name: string, keepdims = false): Act {
     const [n, c, h, w] = x.dims;
     const m = poolMoments(x.m, h * w, 'avg');
-    if (this.pytorch) return this.track({ name: this.b.op('GlobalAveragePool', [x.name]), dims: [n, c, 1, 1], m });
+    if (this.pytorch) return { name: this.b.op('GlobalAveragePool', [x.name]), dims: [n, c, 1, 1], m };
     const y = this.emit('ReduceMean', [x.name], { axes: [2, 3], keepdims: keepdims ? 1 : 0 }, `${name}/Mean`);
-    return this.track({ name: y, dims: keepdims ? [n, c, 1, 1] : [n, c], m });
+    return { name: y, dims: keepdims ? [n, c, 1, 1] : [n, c], m };
   }
 
   flatten(x: Act): Act {
     const y = this.emit('Flatten', [x.name], { axis: 1 }, 'flatten/Reshape');
-    return this.track({ name: y, dims: [x.dims[0], x.dims.slice(1).reduce((a, b) => a * b, 1)], m: x.m });
+    return { name: y, dims: [x.dims[0], x.dims.slice(1).reduce((a, b) => a * b, 1)], m: x.m };
   }
 
   reshape(x: Act, dims: number[], name: string): Act {
     const shape = this.int64s(this.pytorch ? `onnx::Reshape_${this.b.nodeCount}` : `${this.prefix}/${name}/Reshape/shape:0`, [-1, ...dims.slice(1)]);
-    return this.track({ name: this.emit('Reshape', [x.name, shape], {}, `${name}/Reshape`), dims, m: x.m });
+    return { name: this.emit('Reshape', [x.name, shape], {}, `${name}/Reshape`), dims, m: x.m };
   }
 
   add(a: Act, b: Act, name: string): Act {
-    return this.track({ name: this.emit('Add', [a.name, b.name], {}, `${name}/add`), dims: a.dims, m: addMoments(a.m, b.m) });
+    return { name: this.emit('Add', [a.name, b.name], {}, `${name}/add`), dims: a.dims, m: addMoments(a.m, b.m) };
   }
 
   /** x * gate, gate broadcast from [N,C,1,1] (squeeze-excite). `gateFirst` keeps torchvision's operand order. */
   mul(x: Act, gate: Act, name: string, gateFirst = false): Act {
     const inputs = gateFirst ? [gate.name, x.name] : [x.name, gate.name];
-    return this.track({ name: this.emit('Mul', inputs, {}, `${name}/mul`), dims: x.dims, m: mulMoments(x.m, gate.m) });
+    return { name: this.emit('Mul', inputs, {}, `${name}/mul`), dims: x.dims, m: mulMoments(x.m, gate.m) };
   }
 
   concat(xs: Act[], name: string): Act {
     const dims = [...xs[0].dims];
     dims[1] = xs.reduce((s, x) => s + x.dims[1], 0);
-    return this.track({ name: this.emit('Concat', xs.map((x) => x.name), { axis: 1 }, `${name}/concat`), dims, m: concatMoments(xs.map((x) => x.m)) });
+    return { name: this.emit('Concat', xs.map((x) => x.name), { axis: 1 }, `${name}/concat`), dims, m: concatMoments(xs.map((x) => x.m)) };
   }
 
   /**
@@ -356,8 +351,8 @@ export class ZooNet {
       y = this.emit('Gemm', [x.name, w, b], { alpha: 1, beta: 1 }, `${name}/MatMul`, `${this.prefix}/${name}/BiasAdd:0`);
     }
     const res: Act = { name: y, dims: [x.dims[0], out], m: constantMoments(out, 0, 1) };
-    if (!softmax) return this.track(res);
-    return this.track({ ...res, name: this.emit('Softmax', [y], { axis: -1 }, `${name}/Softmax`, this.pytorch ? undefined : name) });
+    if (!softmax) return res;
+    return { ...res, name: this.emit('Softmax', [y], { axis: -1 }, `${name}/Softmax`, this.pytorch ? undefined : name) };
   }
 
   /** Marks the graph output and finishes the model (opset 13), recording how it was made. */
