@@ -32,6 +32,73 @@ export interface InsertOptions {
   kerasLayout: boolean;
   /** Placeholder activation amax before calibration. */
   activationAmax: number;
+  /**
+   * Quantize weights in the Keras kernel layout and transpose them into the node, as tf2onnx exports
+   * TF-QAT models: `HWIO const -> Q(axis 3) -> DQ -> Transpose -> Conv` (depthwise `HWC1`, axis 2; Dense
+   * `[in, out]`, axis 1). Only for weights that feed the node directly.
+   */
+  kerasWeights?: boolean;
+}
+
+/** Marker on the Transpose a Keras-layout weight goes through; stripQdq folds it back. */
+export const KERAS_WEIGHT_MARK = 'qdqsim:keras-weight-of:';
+
+/** The Keras layout of an ONNX weight: permutation to it, the channel axis there, and the permutation back. */
+function kerasLayout(node: Node, w: Tensor): { toKeras: number[]; axis: number; back: number[] } | undefined {
+  if (node.opType === 'Conv' && w.dims.length === 4) {
+    const g = node.attrs.group?.type === 'int' ? node.attrs.group.value : 1;
+    if (g === 1) return { toKeras: [2, 3, 1, 0], axis: 3, back: [3, 2, 0, 1] };
+    if (w.dims[1] === 1 && g === w.dims[0]) return { toKeras: [2, 3, 0, 1], axis: 2, back: [2, 3, 0, 1] };
+    return undefined;
+  }
+  if (node.opType === 'Gemm' && w.dims.length === 2 && node.attrs.transB?.type === 'int' && node.attrs.transB.value === 1) {
+    return { toKeras: [1, 0], axis: 1, back: [1, 0] };
+  }
+  return undefined;
+}
+
+/**
+ * Keras-layout copies of weights, per original tensor object: quantizing one model several times (cases,
+ * presets) transposes each weight once. Entries go with the original tensor.
+ */
+const kerasCopies = new WeakMap<Tensor, Map<string, Tensor>>();
+function kerasCopy(w: Tensor, perm: readonly number[]): Tensor {
+  let m = kerasCopies.get(w);
+  if (!m) kerasCopies.set(w, (m = new Map()));
+  const key = perm.join(',');
+  let t = m.get(key);
+  if (!t) m.set(key, (t = transposeTensor(w, perm)));
+  return t;
+}
+
+const amaxCache = new WeakMap<Tensor, Map<string, Float32Array>>();
+function cachedChannelAmax(w: Tensor, axis: number | undefined): Float32Array {
+  let m = amaxCache.get(w);
+  if (!m) amaxCache.set(w, (m = new Map()));
+  const key = String(axis);
+  let a = m.get(key);
+  if (!a) m.set(key, (a = channelAmax(w, axis)));
+  return a;
+}
+
+/** A float32 tensor transposed by `perm` (out.dims[j] = in.dims[perm[j]]). */
+export function transposeTensor(t: Tensor, perm: readonly number[]): Tensor {
+  const rank = perm.length;
+  const dims = perm.map((p) => t.dims[p]);
+  const inStrides = new Array<number>(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) { inStrides[d] = s; s *= t.dims[d]; }
+  const src = t.data as Float32Array;
+  const out = new Float32Array(src.length);
+  // pad to rank 4 and walk the output in order with the input strides of each output axis
+  const D = [1, 1, 1, 1], S = [0, 0, 0, 0];
+  for (let j = 0; j < rank; j++) { D[4 - rank + j] = dims[j]; S[4 - rank + j] = inStrides[perm[j]]; }
+  if (rank > 4) throw new Error(`transposeTensor: rank ${rank} > 4`);
+  let i = 0;
+  for (let a = 0; a < D[0]; a++) for (let b = 0; b < D[1]; b++) for (let c = 0; c < D[2]; c++) {
+    let off = a * S[0] + b * S[1] + c * S[2];
+    for (let d = 0; d < D[3]; d++, off += S[3]) out[i++] = src[off];
+  }
+  return makeTensor(t.dtype, dims, out);
 }
 
 export type QuantizerKind = 'activation' | 'weight' | 'output';
@@ -241,27 +308,42 @@ export function insertQdq(model: Model, plan: Plan, opts: InsertOptions): { mode
     node.inputs = node.inputs.map((x) => rewire.get(x) ?? x);
     // weights first (they are constants; order among pre-nodes is free)
     for (const e of wEdges.get(node.name) ?? []) {
-      const w = view.constants.get(e.root) as Tensor;
-      const amax = channelAmax(w, e.axis);
+      let w = view.constants.get(e.root) as Tensor;
+      let root = e.root, axis = e.axis;
+      const keras = opts.kerasWeights && e.node === e.forNode && axis !== undefined ? kerasLayout(node, w) : undefined;
+      if (keras) {
+        w = kerasCopy(w, keras.toKeras);
+        root = unique(`${e.root}__keras`);
+        g.initializers.set(root, w);
+        axis = keras.axis;
+      }
+      const amax = cachedChannelAmax(w, axis);
       const scales = Float32Array.from(amax, (a) => scaleFromAmax(a));
       const base = opts.naming === 'qdqsim' ? `${e.forNode}_weight` : '';
       const nm = names(base);
-      const perChannel = e.axis !== undefined;
+      const perChannel = axis !== undefined;
       const dims = perChannel ? [scales.length] : [];
       g.initializers.set(nm.scale, makeTensor(DataType.FLOAT, dims, scales));
       g.initializers.set(nm.zp, zeroI8(dims));
-      const attrs: Node['attrs'] = perChannel ? { axis: { type: 'int', value: e.axis as number } } : {};
+      const attrs: Node['attrs'] = perChannel ? { axis: { type: 'int', value: axis as number } } : {};
       let dqIn: string;
       if (opts.weights === 'int8') {
-        dqIn = unique(`${e.root}_int8`);
-        g.initializers.set(dqIn, makeTensor(DataType.INT8, w.dims, quantizeWeightData(w, scales, e.axis)));
+        dqIn = unique(`${root}_int8`);
+        g.initializers.set(dqIn, makeTensor(DataType.INT8, w.dims, quantizeWeightData(w, scales, axis)));
+        if (keras) g.initializers.delete(root);
       } else {
-        newNodes.push({ name: nm.q, opType: 'QuantizeLinear', domain: '', inputs: [e.root, nm.scale, nm.zp], outputs: [nm.qOut], attrs: { ...attrs } });
+        newNodes.push({ name: nm.q, opType: 'QuantizeLinear', domain: '', inputs: [root, nm.scale, nm.zp], outputs: [nm.qOut], attrs: { ...attrs } });
         dqIn = nm.qOut;
       }
       newNodes.push({ name: nm.dq, opType: 'DequantizeLinear', domain: '', inputs: [dqIn, nm.scale, nm.zp], outputs: [nm.dqOut], attrs: { ...attrs } });
-      node.inputs[e.index] = nm.dqOut;
-      records.push({ kind: 'weight', tensor: e.root, node: e.forNode, input: e.forIndex, qNode: opts.weights === 'int8' ? undefined : nm.q, dqNode: nm.dq, scale: nm.scale, zeroPoint: nm.zp, axis: e.axis, channels: scales.length, source: e.source });
+      let into = nm.dqOut;
+      if (keras) {
+        const tname = unique(`${e.forNode}/kernel_transpose`);
+        into = unique(`${tname}:0`);
+        newNodes.push({ name: tname, opType: 'Transpose', domain: '', inputs: [nm.dqOut], outputs: [into], attrs: { perm: { type: 'ints', value: keras.back } }, docString: `${KERAS_WEIGHT_MARK}${e.root}` });
+      }
+      node.inputs[e.index] = into;
+      records.push({ kind: 'weight', tensor: root, node: e.forNode, input: e.forIndex, qNode: opts.weights === 'int8' ? undefined : nm.q, dqNode: nm.dq, scale: nm.scale, zeroPoint: nm.zp, axis, channels: scales.length, source: e.source });
     }
     for (const e of actEdges.get(node.name) ?? []) {
       const tensor = node.inputs[e.index];
@@ -293,12 +375,10 @@ export function insertQdq(model: Model, plan: Plan, opts: InsertOptions): { mode
   }
   g.nodes = [...inputPairs, ...newNodes];
 
-  // int8 weights: drop float initializers nothing reads any more
-  if (opts.weights === 'int8') {
-    const used = new Set<string>();
-    for (const n of g.nodes) n.inputs.forEach((x) => used.add(x));
-    for (const o of g.outputs) used.add(o.name);
-    for (const r of records) if (r.kind === 'weight' && !used.has(r.tensor) && model.graph.initializers.has(r.tensor)) g.initializers.delete(r.tensor);
-  }
+  // drop original weight initializers nothing reads any more (int8 weights, Keras-layout copies)
+  const used = new Set<string>();
+  for (const n of g.nodes) n.inputs.forEach((x) => used.add(x));
+  for (const o of g.outputs) used.add(o.name);
+  for (const e of [...wEdges.values()].flat()) if (!used.has(e.root) && model.graph.initializers.has(e.root)) g.initializers.delete(e.root);
   return { model: { ...model, graph: g }, quantizers: records };
 }

@@ -48,6 +48,11 @@ export interface QuantizeOptions {
   shareScales?: boolean;
   /** Placeholder activation amax before calibration (default 6, TF-QAT's initial range). */
   activationAmax?: number;
+  /**
+   * Weights in the Keras kernel layout + Transpose, as tf2onnx exports TF-QAT models. Default: on for
+   * tf-qat when the model was produced by tf2onnx.
+   */
+  kerasWeights?: boolean;
 }
 
 export interface NodeReport {
@@ -138,6 +143,7 @@ export function quantizeModel(model: Model, options: QuantizeOptions = {}): { mo
     dedupe: options.dedupe ?? tfqat,
     kerasLayout: options.kerasLayout ?? tfqat,
     activationAmax: options.activationAmax ?? 6,
+    kerasWeights: options.kerasWeights ?? (tfqat && model.producerName === 'tf2onnx'),
   });
   let out = inserted.model;
   let shareGroups: QuantizeReport['shareGroups'] = [];

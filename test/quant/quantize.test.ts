@@ -197,6 +197,29 @@ describe('weights', () => {
   });
 });
 
+describe('Keras-layout weights (tf2onnx export of TF-QAT)', () => {
+  it('HWIO constant -> Q(axis 3) -> DQ -> Transpose -> Conv; depthwise HWC1 axis 2; strip folds it back', () => {
+    const g = new G(17);
+    const c = g.conv('x', 4, 6, 3, 'conv');
+    const dwW = g.weight('dw.w', [6, 1, 3, 3]);
+    const dw = g.node('Conv', [c, dwW], { group: { type: 'int', value: 6 }, kernel_shape: { type: 'ints', value: [3, 3] } }, 'dw');
+    const m = g.model([{ name: 'x', shape: [1, 4, 8, 8] }], [dw]);
+    m.producerName = 'tf2onnx';
+    const { model } = quantizeModel(m, { case: 'resnet_v1' });
+    const rows = placementTable(model);
+    expect(rows.map((r) => `${r.node}:${r.weights.map((w) => w.axis)}`)).toEqual(['conv:3', 'dw:2']);
+    const t = model.graph.nodes.find((n) => n.name === 'conv/kernel_transpose')!;
+    expect(t.attrs.perm).toEqual({ type: 'ints', value: [3, 2, 0, 1] });
+    expect(model.graph.initializers.get('conv.weight__keras')!.dims).toEqual([3, 3, 4, 6]);
+    expect(model.graph.initializers.has('conv.weight')).toBe(false);
+    const back = stripQdq(model);
+    expect(back.graph.nodes).toEqual(m.graph.nodes);
+    expect(back.graph.initializers.get('conv.weight')).toEqual(m.graph.initializers.get('conv.weight'));
+    expect(back.graph.initializers.get('dw.w')).toEqual(m.graph.initializers.get('dw.w'));
+    expect([...back.graph.initializers.keys()].sort()).toEqual([...m.graph.initializers.keys()].sort());
+  });
+});
+
 describe('tfmot preset', () => {
   it('quantizes layer outputs (after Conv+Relu, Add+Relu, GAP) and the graph input, never layer inputs', () => {
     const { model, report } = quantizeModel(tinyResnet(), { preset: 'tfmot' });

@@ -20,6 +20,7 @@ interface QuantizeCliOptions {
   naming?: 'qdqsim' | 'tf2onnx';
   dedupe?: boolean;
   shareScales?: boolean;
+  kerasWeights?: boolean;
   report?: string;
   table?: boolean;
 }
@@ -41,6 +42,8 @@ export function register(program: Command): void {
     .addOption(new Option('--naming <style>', 'Q/DQ node names: qdqsim (<node>_input<i>_QuantizeLinear) or tf2onnx (QuantLinearNode__N); default tf2onnx for tf-qat').choices(['qdqsim', 'tf2onnx']))
     .option('--dedupe', 'one Q/DQ pair per tensor for all its quantized consumers (default for tf-qat)')
     .option('--no-dedupe', 'one Q/DQ pair per quantized consumer (default for the other presets)')
+    .option('--keras-weights', 'quantize weights in the Keras kernel layout (HWIO, axis 3) and Transpose them into the Conv, as tf2onnx exports TF-QAT models (default for tf-qat on tf2onnx models)')
+    .option('--no-keras-weights', 'quantize weights in the ONNX layout the node reads')
     .option('--share-scales', 'share one scale across Concat inputs/output and MaxPool in/out (on for --case inception)')
     .option('--report <file>', 'write the placement report (decisions, quantizers, notes) as JSON')
     .option('--table', 'print the per-node placement table')
@@ -58,7 +61,7 @@ export function register(program: Command): void {
         result = quantizeModel(model, {
           preset, case: o.case, toolkitVersion: o.toolkitVersion, mode: o.mode, spec, specSource: o.spec,
           quantizeResidual: o.quantizeResidual, quantizeGap: o.quantizeGap, weights: o.weights, naming: o.naming,
-          dedupe: o.dedupe, shareScales: o.shareScales,
+          dedupe: o.dedupe, shareScales: o.shareScales, kerasWeights: o.kerasWeights,
         });
       } catch (e) {
         if (e instanceof QuantError) throw new CliError(`${input}: ${e.message}`);

@@ -9,6 +9,7 @@
  * TFMOT's activation quantizers are asymmetric (uint8, non-zero zero point), which TensorRT rejects; this
  * preset keeps the placement but writes symmetric int8 Q/DQ so the graph stays buildable (docs/quantize.md).
  */
+import { DataType } from '../../sim/data-type.ts';
 import type { Node } from '../../sim/ir/graph.ts';
 import type { GraphView } from '../graph-view.ts';
 import { isAveragePool, isMergeLayer, isSwishMul, WEIGHTED_OPS } from '../op-kinds.ts';
@@ -42,7 +43,7 @@ export function tfmotPlan(view: GraphView, plan: Plan): void {
     if (!plan.outputs.has(t)) plan.outputs.set(t, source);
   };
   for (const vi of view.graph.inputs) {
-    if (view.graph.initializers.has(vi.name)) continue;
+    if (view.graph.initializers.has(vi.name) || vi.dtype !== DataType.FLOAT) continue;
     if (view.usesOf(vi.name).length) plan.outputs.set(vi.name, source);
   }
   for (const n of view.graph.nodes) {
