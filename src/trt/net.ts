@@ -115,7 +115,7 @@ export class Net {
     return this.producers.get(tensor);
   }
 
-  /** Readers of a tensor, in layer order. A node reading it twice appears once. */
+  /** Readers of a tensor, in layer order. A node reading it twice appears once. Not tracked for initializers. */
   consumers(tensor: string): readonly SimNode[] {
     return this.consumerLists.get(tensor) ?? [];
   }
@@ -189,6 +189,9 @@ export class Net {
   }
 
   private link(tensor: string, node: SimNode): void {
+    // Initializers (weights, and the scale/zero point every Q/DQ of a model may share) are never asked
+    // for their readers; tracking them would make every edit of a Q/DQ linear in the model size.
+    if (this.initializers.has(tensor)) return;
     let list = this.consumerLists.get(tensor);
     if (!list) this.consumerLists.set(tensor, (list = []));
     if (!list.includes(node)) {
@@ -200,6 +203,7 @@ export class Net {
   }
 
   private unlink(tensor: string, node: SimNode): void {
+    if (this.initializers.has(tensor)) return;
     const list = this.consumerLists.get(tensor);
     if (!list) return;
     const i = list.indexOf(node);
