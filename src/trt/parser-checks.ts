@@ -58,9 +58,10 @@ function checkQdq(net: Net, n: SimNode, options: BuildOptions, notes: ParserNote
     }
   } else {
     if (scale.data.length === 0) throw new TrtBuildError(`${n.op} scale '${n.inputs[1]}' is empty`, n.name);
-    for (let i = 0; i < scale.data.length; i++) {
-      const v = Number(scale.data[i]);
-      if (!(v > 0) || !Number.isFinite(v)) throw new TrtBuildError(`${n.op} scale coefficients must be positive and finite; '${n.inputs[1]}'[${i}] = ${v}`, n.name);
+    const data = scale.data as ArrayLike<number>;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (!(v > 0 && v < Infinity)) throw new TrtBuildError(`${n.op} scale coefficients must be positive and finite; '${n.inputs[1]}'[${i}] = ${v}`, n.name);
     }
   }
   const zpName = n.inputs[2];

@@ -61,10 +61,14 @@ export function sameQuantization(net: Net, a: SimNode, b: SimNode): boolean {
 }
 
 export function isAllZero(t: Tensor): boolean {
-  for (let i = 0; i < t.data.length; i++) {
-    const v = t.data[i];
-    if (typeof v === 'bigint' ? v !== 0n : v !== 0) return false;
+  const d = t.data;
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+    for (let i = 0; i < d.length; i++) if (d[i] !== 0n) return false;
+    return true;
   }
+  if (Array.isArray(d)) return false;
+  const n = d as Exclude<typeof d, BigInt64Array | BigUint64Array | string[]>;
+  for (let i = 0; i < n.length; i++) if (n[i] !== 0) return false;
   return true;
 }
 
