@@ -104,7 +104,11 @@ export function precisionFlags(v: TrtVersion, p: TrtPrecision): { flags: string[
   }
 }
 
-/** Whether this trtexec can dump marked tensors without changing fusion (--markDebug/--saveDebugTensors). */
+/**
+ * Whether this trtexec can dump marked tensors without changing fusion (--markDebug/--saveDebugTensors).
+ * The debug-tensor API exists since TensorRT 10.0; 10.5 is the earliest trtexec help text we checked
+ * that lists both flags, so older 10.x builds are conservatively treated as lacking them.
+ */
 export function supportsDebugTensors(v: TrtVersion): boolean {
   return versionAtLeast(v, 10, 5);
 }
