@@ -1,7 +1,9 @@
 // DequantizeLinear: 8-bit codes (4 per u32 word, low byte first) -> f32 bits, fl32((q - zp) * s).
 #include "common/quant.wgsl"
+#include "common/float8.wgsl"
 
 override WG: u32 = 256u;
+override FLOAT8: bool = false;  // float8 codes: fl32(decode(q) * s) (the zero point must be 0)
 override SIGNED: bool = true;   // int8/int4 codes are sign-extended, uint8/uint4 zero-extended
 
 @group(0) @binding(3) var<storage, read> x: array<u32>;          // packed codes
@@ -18,7 +20,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     if (i < P.n) {
       let byte = bitcast<i32>(word << (24u - 8u * k));
       let q = select(byte >> 24u, bitcast<i32>(bitcast<u32>(byte) >> 24u), !SIGNED);
-      y[i] = dequantize_code(q, channel_of(i));
+      if (FLOAT8) { y[i] = f32_mul(f8_decode(bitcast<u32>(q) & 0xffu), scale_bits(channel_of(i))); }
+      else { y[i] = dequantize_code(q, channel_of(i)); }
     }
   }
 }

@@ -81,6 +81,27 @@ export async function goldenVectorChecks(runner: KernelRunner): Promise<CheckRes
       }
     }
   }
+  const f8 = readVectors('float8.json');
+  if (f8) {
+    for (const sat of [true, false]) {
+      const r: CheckResult = { kernel: 'quantize-linear', variant: `float8/${sat ? 'saturate' : 'no_saturate'}`, source: 'golden-vectors', elements: 0, mismatches: 0, unsupported: 0 };
+      out.push(r);
+      const byDtype = new Map<DataType, Record<string, unknown>[]>();
+      for (const c of f8.cases) { const dt = dtypeOf(c.dtype as string); byDtype.set(dt, [...(byDtype.get(dt) ?? []), c]); }
+      for (const [dt, cases] of byDtype) {
+        // the vectors encode x itself: quantize with scale 1 (x / 1 is exact)
+        const x = Float32Array.from(cases, (c) => bitsToF32(Number.parseInt(c.x_bits as string, 16)));
+        try {
+          const got = await quantizeLinear(runner, x, [cases.length], { dtype: dt, scale: [1], saturate: sat });
+          cases.forEach((c, i) => {
+            r.elements++;
+            const want = (c.expected as Record<string, number>)[sat ? 'saturate' : 'no_saturate'];
+            if (got[i] !== want) { r.mismatches++; r.firstBad ??= `case ${c.id as string}: kernel ${got[i]}, expected ${want}`; }
+          });
+        } catch (e) { r.error = (e as Error).message; r.mismatches += cases.length; }
+      }
+    }
+  }
   const fv = readVectors('fake-quant.json');
   if (fv) {
     for (const method of METHODS) {
@@ -233,6 +254,27 @@ export async function differentialChecks(runner: KernelRunner, opts: { seed?: nu
       return { n, bad: m.n, first: m.n ? `index ${m.first}: acc ${acc[m.first]}, kernel ${got[m.first]}, golden ${want[m.first]}` : '' };
     });
   }
+  const F8 = [DataType.FLOAT8E4M3FN, DataType.FLOAT8E4M3FNUZ, DataType.FLOAT8E5M2, DataType.FLOAT8E5M2FNUZ];
+  await run('quantize-linear', 'float8 (4 formats, saturate on/off)', async (r, round) => {
+    const dt = F8[round % 4]!, saturate = round % 2 === 0;
+    const s = Math.fround(2 ** randInt(r, -8, 8) * (1 + r()));
+    const bits = new Uint32Array(per);
+    fillQuantInputs(r, bits, s, 0, -600, 600);
+    const x = new Float32Array(bits.buffer);
+    const got = await quantizeLinear(runner, x, [per], { dtype: dt, scale: [s], saturate });
+    const want = quantizeTensor(tensor(DataType.FLOAT, [per], x), tensor(DataType.FLOAT, [], Float32Array.of(s)), undefined, { outputDtype: dt, saturate }).data as Uint8Array;
+    const m = count(got, want);
+    return { n: per, bad: m.n, first: m.n ? `index ${m.first}: x bits 0x${bits[m.first]!.toString(16)}, kernel ${got[m.first]}, golden ${want[m.first]}` : '' };
+  });
+  await run('dequantize-linear', 'float8 (4 formats, every code)', async (r, round) => {
+    const dt = F8[round % 4]!;
+    const s = Math.fround(2 ** randInt(r, -8, 8) * (1 + r()));
+    const codes = Uint8Array.from({ length: per }, (_, i) => (i < 256 ? i : randInt(r, 0, 255)));
+    const got = await dequantizeLinear(runner, codes, [per], { dtype: dt, scale: [s] });
+    const want = dequantizeTensor(tensor(dt, [per], codes), tensor(DataType.FLOAT, [], Float32Array.of(s)), undefined).data as Float32Array;
+    const m = count(new Uint32Array(got.buffer), new Uint32Array(want.buffer));
+    return { n: per, bad: m.n, first: m.n ? `index ${m.first}: code ${codes[m.first]}, kernel ${got[m.first]}, golden ${want[m.first]}` : '' };
+  });
   const paths: Dot4Path[] = ['scalar', ...(runner.ctx.hasDot4 ? ['packed' as const] : [])];
   for (const path of paths) {
     await run('matmul-integer', path, async (r, round) => {

@@ -22,6 +22,9 @@ describe.skipIf(skip)('golden vectors through the kernels', () => {
       expect(r.error, `${r.kernel} ${r.variant}`).toBeUndefined();
       expect(r.mismatches, `${r.kernel} ${r.variant}: ${r.firstBad}`).toBe(0);
     }
+    const f8 = results.filter((r) => r.variant.startsWith('float8/'));
+    expect(f8.length).toBe(2);
+    for (const r of f8) expect(r.elements).toBeGreaterThan(100);
     // the spec variant runs every 8-bit and 4-bit case under both methods
     const spec = results.filter((r) => r.kernel === 'quantize-linear' && r.variant.endsWith('/spec'));
     for (const r of spec) expect(r.elements).toBeGreaterThan(50);

@@ -144,6 +144,30 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
     });
   }
 
+  it('float8 QuantizeLinear / DequantizeLinear (stretch): 4 formats, saturate on/off, 4 x 2^16 elements', async () => {
+    const F8 = [DataType.FLOAT8E4M3FN, DataType.FLOAT8E4M3FNUZ, DataType.FLOAT8E5M2, DataType.FLOAT8E5M2FNUZ];
+    await fc.assert(fc.asyncProperty(fc.integer(), fc.constantFrom(...F8), fc.boolean(), fc.boolean(), async (seed, dtype, saturate, perChannel) => {
+      const r = rng(seed);
+      const n = (1 << 16) - randInt(r, 0, 9);
+      const C = perChannel ? 7 : 1;
+      const dims = perChannel ? [Math.floor(n / 7), 7] : [n];
+      const len = dims.reduce((a, b) => a * b, 1);
+      const scale = Float32Array.from({ length: C }, () => Math.fround(2 ** randInt(r, -8, 8) * (1 + r())));
+      const bits = new Uint32Array(len);
+      fillQuantInputs(r, bits, scale[0]!, 0, -600, 600);
+      const x = new Float32Array(bits.buffer);
+      const sT = { dtype: DataType.FLOAT, dims: C > 1 ? [C] : [], data: scale };
+      const got = await quantizeLinear(runner!, x, dims, { dtype, scale, axis: perChannel ? 1 : undefined, saturate });
+      const want = quantizeTensor({ dtype: DataType.FLOAT, dims, data: x }, sT, undefined, { outputDtype: dtype, axis: 1, saturate }).data as Uint8Array;
+      const m = firstMismatch(got, want);
+      if (m.count) throw new Error(`${m.count} mismatches; seed ${seed}, first bad index ${m.first}: x 0x${bits[m.first]!.toString(16)}, ${dataTypeName(dtype)} saturate ${saturate}: kernel ${got[m.first]}, golden ${want[m.first]}`);
+      const dq = await dequantizeLinear(runner!, want, dims, { dtype, scale, axis: perChannel ? 1 : undefined });
+      const dw = dequantizeTensor({ dtype, dims, data: want }, sT, undefined, { axis: 1 }).data as Float32Array;
+      const m2 = firstMismatch(new Uint32Array(dq.buffer), new Uint32Array(dw.buffer));
+      if (m2.count) throw new Error(`dequantize: ${m2.count} mismatches; seed ${seed}, first bad index ${m2.first}: code ${want[m2.first]}`);
+    }), { seed: SEED + 5, numRuns: 4 });
+  });
+
   it('rejects bad parameters with clear errors', async () => {
     const x = new Float32Array(8);
     await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT16, scale: [1] })).rejects.toThrow(/unsupported quantized dtype INT16/);
@@ -156,5 +180,7 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
     await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT8, scale: [1], method: 'integer', variant: { rounding: 'half_up' } })).rejects.toThrow(/use method 'lut'/);
     await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT8, scale: [1], variant: { overflow: 'int32_wrap_to_qmin' } })).rejects.toThrow(/not monotone/);
     await expect(dequantizeLinear(runner!, new Uint8Array(8), [8], { dtype: DataType.INT8, scale: [1] })).rejects.toThrow(/does not hold signed codes/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.FLOAT8E4M3FN, scale: [1], zeroPoint: [1] })).rejects.toThrow(/float8 zero point must be 0/);
+    await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.FLOAT8E4M3FN, scale: [1], method: 'lut' })).rejects.toThrow(/float8 codes use method 'integer'/);
   });
 });
