@@ -12,6 +12,7 @@ export interface TensorStats {
   maxAbs: number;
   nonFinite: number;
   nonZero: number;
+  dims: readonly number[];
 }
 
 /** Bounds a healthy float network keeps: nothing infinite, no dead or exploding layer. */
@@ -75,7 +76,7 @@ export async function activationStats(model: Model, seed = 1): Promise<TensorSta
         if (x !== 0) nonZero++;
       }
       const mean = sum / d.length;
-      return { ...v, std: Math.sqrt(Math.max(sq / d.length - mean * mean, 0)), maxAbs, nonFinite, nonZero: nonZero / d.length };
+      return { ...v, std: Math.sqrt(Math.max(sq / d.length - mean * mean, 0)), maxAbs, nonFinite, nonZero: nonZero / d.length, dims: r[v.value].dims };
     });
   } finally {
     await s.release();
@@ -87,6 +88,8 @@ export async function activationStats(model: Model, seed = 1): Promise<TensorSta
  * probabilities over many classes, and LayerNorm's mean over features and standard deviation.
  */
 const STATISTIC_OPS = new Set(['Softmax', 'Sqrt', 'ReduceMean']);
+/** A [batch, sequence, 1] tensor is a per-token statistic (LayerNorm's variance + eps), not features. */
+const isTokenStatistic = (t: TensorStats): boolean => t.dims.length === 3 && t.dims[2] === 1;
 
 /** The tensors that break HEALTH, as readable lines (empty when healthy). */
 export function unhealthy(stats: TensorStats[]): string[] {
@@ -94,7 +97,7 @@ export function unhealthy(stats: TensorStats[]): string[] {
   for (const t of stats) {
     const why: string[] = [];
     if (t.nonFinite) why.push(`${t.nonFinite} NaN/Inf`);
-    if (t.std < HEALTH.minStd && !STATISTIC_OPS.has(t.op)) why.push(`std ${t.std.toPrecision(3)} < ${HEALTH.minStd}`);
+    if (t.std < HEALTH.minStd && !STATISTIC_OPS.has(t.op) && !isTokenStatistic(t)) why.push(`std ${t.std.toPrecision(3)} < ${HEALTH.minStd}`);
     if (t.maxAbs > HEALTH.maxAbs) why.push(`max |x| ${t.maxAbs.toPrecision(4)} > ${HEALTH.maxAbs}`);
     if (t.op === 'Relu' && t.nonZero < HEALTH.minReluAlive) why.push(`only ${(t.nonZero * 100).toFixed(1)}% alive`);
     if (why.length) bad.push(`${t.node} (${t.op}) -> ${t.value}: ${why.join(', ')}`);
