@@ -33,9 +33,10 @@ class Lowering {
   /** Tensors that are aliases of another after Identity / concat elimination. */
   private readonly alias = new Map<string, string>();
 
-  constructor(private readonly net: Net, private readonly options: BuildOptions) {
+  constructor(private readonly net: Net, private readonly options: BuildOptions, inferred?: Map<string, Dim[] | undefined>) {
     const g = net.source;
-    for (const v of [...g.inputs, ...g.outputs, ...g.valueInfo.values()]) this.dims.set(v.name, v.shape);
+    if (inferred) for (const [k, v] of inferred) this.dims.set(k, v);
+    for (const v of [...g.inputs, ...g.outputs, ...g.valueInfo.values()]) if (v.shape) this.dims.set(v.name, v.shape);
   }
 
   lower(): EngineLayer[] {
@@ -244,6 +245,7 @@ export function formatString(p: TensorPrecision, dims?: number[]): string {
   return 'Row major linear FP32';
 }
 
-export function lowerNet(net: Net, options: BuildOptions): EngineLayer[] {
-  return new Lowering(net, options).lower();
+/** `shapes`: inferred value shapes to use where the model declares none. */
+export function lowerNet(net: Net, options: BuildOptions, shapes?: Map<string, Dim[] | undefined>): EngineLayer[] {
+  return new Lowering(net, options, shapes).lower();
 }

@@ -2,7 +2,8 @@
  * `simulateEngine(model, options)`: predicts the TensorRT engine a Q/DQ ONNX model becomes.
  * Parser checks -> rule passes (traced) -> lowering to layers -> summary.
  */
-import type { Model } from '../sim/ir/graph.ts';
+import type { Dim, Model } from '../sim/ir/graph.ts';
+import { inferShapes } from '../sim/shape/infer-shapes.ts';
 import { resolveOptions, type SimulateOptions } from './build-options.ts';
 import { runPasses } from './driver.ts';
 import type { Engine, EngineLayer, EngineSummary } from './engine.ts';
@@ -31,12 +32,29 @@ export function summarize(layers: readonly EngineLayer[]): EngineSummary {
   };
 }
 
+/**
+ * Shapes for layer tensors and MACs: the model's own value_info when it has it for every node output,
+ * else the project's shape inference. A model inference cannot handle still simulates, without
+ * dimensions or MACs (said in the parser notes).
+ */
+function shapesOf(model: Model, notes: { node: string; note: string }[]): Map<string, Dim[] | undefined> | undefined {
+  const g = model.graph;
+  if (g.nodes.every((n) => n.outputs.every((o) => !o || g.valueInfo.get(o)?.shape || g.outputs.some((v) => v.name === o)))) return undefined;
+  try {
+    const values = inferShapes(model, { annotate: false, allowUnknownOps: true });
+    return new Map([...values].map(([k, v]) => [k, v.shape]));
+  } catch (e) {
+    notes.push({ node: '(model)', note: `shape inference failed, so no dimensions or MACs: ${(e as Error).message}` });
+    return undefined;
+  }
+}
+
 export function simulateEngine(model: Model, opts: SimulateOptions = {}): Engine {
   const options = resolveOptions(opts);
   const net = new Net(model.graph);
   const parserNotes = checkParser(net, options);
   const trace = runPasses(passesFor(options.version), { net, options });
-  const layers = lowerNet(net, options);
+  const layers = lowerNet(net, options, shapesOf(model, parserNotes));
   const nodeOpTypes: Record<string, string> = {};
   for (const n of model.graph.nodes) nodeOpTypes[n.name] = n.opType;
   return {
