@@ -86,6 +86,11 @@ export interface Conv2dParams {
   dilations?: readonly number[];
   /** groups; C and M must be divisible by it (depthwise: group = C = M) */
   group?: number;
+  /**
+   * Implementation (all give identical bits): 'auto' (default) picks 'direct' for tiny kernels, 'simd'
+   * for large products, else 'js' (im2col + float64 accumulation). Forcing one is for tests/benchmarks.
+   */
+  path?: 'auto' | 'direct' | 'simd' | 'js';
 }
 
 export interface Conv2dShape {
@@ -129,7 +134,16 @@ export function conv2dInt32(
   const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
   const mx = maxAbsMinus(x, xZp), mw = maxAbsMinus(w, wZp);
   const out = new Int32Array(N * M * P);
-  if (Mg * P * K >= SIMD_MIN_WORK && mx <= I16 && mw <= I16 && conv2dSimd(x, xZp, w, wZp, s, out, bias)) return { data: out, dims: [N, M, OH, OW] };
+  const path = p.path ?? 'auto';
+  if (path === 'direct' || (path === 'auto' && K < DIRECT_MAX_K && K * mx * mw < 2 ** 31)) {
+    if (K * mx * mw >= 2 ** 31) throw new Error('conv2dInt32: the direct path needs K * max|x - xZp| * max|w - wZp| < 2^31');
+    conv2dDirect(x, xZp, w, wZp, s, out, bias); // depthwise and other tiny kernels: no packing
+    return { data: out, dims: [N, M, OH, OW] };
+  }
+  if ((path === 'simd' || (path === 'auto' && Mg * P * K >= SIMD_MIN_WORK)) && mx <= I16 && mw <= I16 && conv2dSimd(x, xZp, w, wZp, s, out, bias)) {
+    return { data: out, dims: [N, M, OH, OW] };
+  }
+  if (path === 'simd') throw new Error('conv2dInt32: the SIMD path needs WebAssembly SIMD and operands that fit int16');
   const exact = K * mx * mw + (bias ? 2 ** 31 : 0) < 2 ** 53;
   const col = new Float64Array(K * P); // im2col of one group, x - xZp (0 in the padding)
   const wc = new Float64Array(Mg * K);
@@ -177,6 +191,51 @@ export function conv2dInt32(
     }
   }
   return { data: out, dims: [N, M, OH, OW] };
+}
+
+/** Kernels with fewer taps than this per output (e.g. depthwise 3x3: 9) use the direct loop. */
+const DIRECT_MAX_K = 32;
+
+/**
+ * Direct conv for tiny K (depthwise): per output pixel a sum over K taps with precomputed offsets.
+ * Requires K · max|x - xZp| · max|w - wZp| < 2^31, so the plain sum never leaves int32 before the
+ * bias add (which wraps on store).
+ */
+function conv2dDirect(
+  x: ArrayLike<number>, xZp: number, w: ArrayLike<number>, wZp: ArrayLike<number> | number,
+  s: Conv2dShape, out: Int32Array, bias?: ArrayLike<number>,
+): void {
+  const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
+  const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
+  const xs = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) xs[i] = x[i] - xZp;
+  const kc = new Int32Array(K), khd = new Int32Array(K), kwd = new Int32Array(K);
+  for (let c = 0; c < Cg; c++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) {
+    const k = (c * kH + kh) * kW + kw;
+    kc[k] = c * H * W; khd[k] = kh * dH - pT; kwd[k] = kw * dW - pL;
+  }
+  const wv = new Int32Array(K);
+  for (let n = 0; n < N; n++) {
+    for (let m = 0; m < M; m++) {
+      const g = Math.floor(m / Mg);
+      const z = zpAt(wZp, m);
+      for (let k = 0; k < K; k++) wv[k] = w[m * K + k] - z;
+      const xBase = (n * C + g * Cg) * H * W;
+      const o = (n * M + m) * P;
+      const b = bias ? bias[m] : 0;
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const ih0 = oh * sH, iw0 = ow * sW;
+          let acc = 0;
+          for (let k = 0; k < K; k++) {
+            const ih = ih0 + khd[k], iw = iw0 + kwd[k];
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W) acc += xs[xBase + kc[k] + ih * W + iw] * wv[k];
+          }
+          out[o + oh * OW + ow] = acc + b; // ToInt32 on store wraps
+        }
+      }
+    }
+  }
 }
 
 /**

@@ -52,11 +52,13 @@ describe('integer conv2d', () => {
         const w = Array.from({ length: M * r.cpg * r.kH * r.kW }, () => rnd() + lo);
         const xz = rnd() + lo;
         const wz = r.perChannel ? Array.from({ length: M }, () => rnd() + lo) : [rnd() + lo];
-        const got = conv2dInt32(x, [r.N, C, r.H, r.W], xz, w, [M, r.cpg, r.kH, r.kW], wz,
-          { strides: [r.sH, r.sW], pads: r.pads, dilations: [r.dH, r.dW], group: r.g });
         const want = naiveConv(x, [r.N, C, r.H, r.W], xz, w, [M, r.cpg, r.kH, r.kW], wz, [r.sH, r.sW], r.pads, [r.dH, r.dW], r.g);
-        expect(got.dims).toEqual([r.N, M, OH, OW]);
-        expect(Array.from(got.data)).toEqual(Array.from(want));
+        for (const path of ['auto', 'direct', 'simd', 'js'] as const) {
+          const got = conv2dInt32(x, [r.N, C, r.H, r.W], xz, w, [M, r.cpg, r.kH, r.kW], wz,
+            { strides: [r.sH, r.sW], pads: r.pads, dilations: [r.dH, r.dW], group: r.g, path });
+          expect(got.dims).toEqual([r.N, M, OH, OW]);
+          expect(Array.from(got.data), path).toEqual(Array.from(want));
+        }
       },
     ), { seed: SEED, numRuns: 150 });
   });
@@ -99,9 +101,12 @@ describe('integer conv2d', () => {
     // 1 x 1 conv over 70000 channels of 255 * 255 = 4,551,750,000 > 2^31
     const C = 70000;
     const x = new Uint8Array(C).fill(255), w = new Uint8Array(C).fill(255);
-    const r = conv2dInt32(x, [1, C, 1, 1], 0, w, [1, C, 1, 1], 0, {}, [2 ** 31 - 1]);
     const exact = BigInt(C) * 255n * 255n + BigInt(2 ** 31 - 1);
-    expect(r.data[0]).toBe(Number(BigInt.asIntN(32, exact)));
+    for (const path of ['auto', 'simd', 'js'] as const) {
+      const r = conv2dInt32(x, [1, C, 1, 1], 0, w, [1, C, 1, 1], 0, { path }, [2 ** 31 - 1]);
+      expect(r.data[0], path).toBe(Number(BigInt.asIntN(32, exact)));
+    }
+    expect(() => conv2dInt32(x, [1, C, 1, 1], 0, w, [1, C, 1, 1], 0, { path: 'direct' })).toThrow(/direct path needs/);
   });
 
   it('rejects bad geometry with the rule', () => {
