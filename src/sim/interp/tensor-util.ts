@@ -1,4 +1,6 @@
 import { DataType, dataTypeName } from '../data-type.ts';
+import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBFloat16Bits } from '../golden/dtype.ts';
+import { roundHalfEven } from '../golden/rounding.ts';
 import { storageFor, type Tensor, type TensorData } from '../tensor.ts';
 
 /** Largest element count the interpreter allocates for one tensor: 2^28 (1 GiB of float32; contractions also keep a float64 scratch of the output). */
@@ -27,62 +29,29 @@ export function normAxis(axis: number, rank: number): number {
   return a;
 }
 
-// ---- float16 / bfloat16 codecs (round to nearest even from a double) -------------------------------
+// ---- float16 / bfloat16 codecs -----------------------------------------------------------------------
 
-const f32buf = new Float32Array(1);
-const u32buf = new Uint32Array(f32buf.buffer);
+export { roundHalfEven };
+export const f16BitsToNumber = float16BitsToFloat32;
+export const bf16BitsToNumber = bfloat16BitsToFloat32;
+export const numberToBf16Bits = float32ToBFloat16Bits;
 
-export function f16BitsToNumber(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
-
-/** IEEE binary16 code of `x`, rounded to nearest even directly from the double (no double rounding). */
+/**
+ * IEEE binary16 code of `x`, rounded to nearest even directly from the double (the golden
+ * float32ToFloat16Bits rounds from float32; a float64 tensor cast to float16 must not round twice).
+ */
 export function numberToF16Bits(x: number): number {
   if (Number.isNaN(x)) return 0x7e00;
   const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
-  let a = Math.abs(x);
-  if (a === Infinity) return sign | 0x7c00;
-  if (a >= 65520) return sign | 0x7c00; // 65520 = max + half ulp: ties to even round up to inf
-  if (a < 2 ** -14) {
-    // subnormal: units of 2^-24
-    const q = roundHalfEven(a * 2 ** 24);
-    return sign | q; // q may reach 1024 = smallest normal, which encodes correctly
-  }
+  const a = Math.abs(x);
+  if (a >= 65520) return sign | 0x7c00; // 65520 = max + half an ULP: the tie rounds to even, i.e. to Inf
+  if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24); // subnormal (1024 encodes the smallest normal)
   let e = Math.floor(Math.log2(a));
   if (2 ** e > a) e--;
   if (2 ** (e + 1) <= a) e++;
   const mant = roundHalfEven((a / 2 ** e - 1) * 1024);
-  if (mant === 1024) {
-    e++;
-    return e + 15 >= 31 ? sign | 0x7c00 : sign | ((e + 15) << 10);
-  }
+  if (mant === 1024) return e + 16 >= 31 ? sign | 0x7c00 : sign | ((e + 16) << 10);
   return sign | ((e + 15) << 10) | mant;
-}
-
-export function bf16BitsToNumber(h: number): number {
-  u32buf[0] = h << 16;
-  return f32buf[0];
-}
-
-export function numberToBf16Bits(x: number): number {
-  f32buf[0] = x; // note: rounds to f32 first; bf16 has 8 fewer bits so double rounding only matters at exact f32 ties
-  const u = u32buf[0];
-  if (Number.isNaN(f32buf[0])) return 0x7fc0;
-  const lsb = (u >> 16) & 1;
-  return ((u + 0x7fff + lsb) >>> 16) & 0xffff;
-}
-
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 // ---- numeric views -----------------------------------------------------------------------------------

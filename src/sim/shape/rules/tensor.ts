@@ -181,15 +181,12 @@ registerShapeRule('Concat', (ctx) => {
       if (!isKnown(o) && isKnown(d)) out[a] = d;
     });
   }
-  const sum = withShape.length === xs.length ? dimProduct([]) : null;
-  let total: number | null = sum;
-  if (total !== null) {
-    total = 0;
-    for (const t of xs) {
-      const d = t.shape![axis];
-      if (!isKnown(d)) { total = null; break; }
-      total += d;
-    }
+  // the concatenated dim is known only when every input's dim on the axis is
+  let total: number | null = withShape.length === xs.length ? 0 : null;
+  for (const t of xs) {
+    const d = t.shape?.[axis];
+    if (total === null || d === undefined || !isKnown(d)) { total = null; break; }
+    total += d;
   }
   out[axis] = total;
   return [{ dtype, shape: out }];
