@@ -93,6 +93,8 @@ export interface CompareReport {
     profile?: { name: string; averageMs: number; percentage: number }[];
   };
   mark?: MarkArguments;
+  /** The first engine-layer boundary (in layer order) that fails, and the layer that writes it: where the disagreement enters. */
+  firstDivergence?: { tensor: string; layer: string; maxLsb: number | null };
   backend: { name: string; notes: string[]; files: string[] };
   verdict: { pass: boolean; line: string; failed: string[] };
   runtimeSeconds: number;
@@ -198,6 +200,10 @@ export async function compareModel(input: CompareInput): Promise<CompareReport> 
     threeWay.push({ ...row, explanation: explain(row) });
   }
 
+  const firstBad = boundaries.find((b) => !b.pass);
+  const firstDivergence = firstBad && plan
+    ? { tensor: firstBad.name, layer: plan.layers.find((l) => l.outputs.some((t) => t.name === firstBad.name))?.name ?? '', maxLsb: firstBad.maxLsb }
+    : undefined;
   const realLayers = recording.layers;
   const diff = plan && realLayers && input.diffLayers ? input.diffLayers(plan, realLayers) : undefined;
   const failed = [...outputs, ...boundaries].filter((c) => !c.pass).map((c) => c.name);
@@ -234,6 +240,7 @@ export async function compareModel(input: CompareInput): Promise<CompareReport> 
       profile: recording.profile?.layers.map((p) => ({ name: p.name, averageMs: p.averageMs, percentage: p.percentage })),
     },
     mark: plan ? markArguments(input.modelPath, boundNames, input.precisionFlags) : undefined,
+    firstDivergence,
     backend: { name: recording.backend, notes: recording.notes, files: recording.files },
     verdict: { pass, line, failed },
     runtimeSeconds,

@@ -87,6 +87,7 @@ describe('zoo ResNet-18: compare end to end', () => {
     expect(r.verdict.pass).toBe(false);
     // layer1.0.conv1 (Conv_3) writes Conv_5's input
     expect(firstFailure(r)).toBe('Conv_5_input0_quantized');
+    expect(r.firstDivergence).toMatchObject({ tensor: 'Conv_5_input0_quantized', layer: 'layer1.0.conv1.weight + Conv_3_weight_QuantizeLinear + Conv_3' });
   });
 
   it('a wrong activation scale is caught at the tensor it quantizes', async () => {

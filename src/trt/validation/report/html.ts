@@ -109,6 +109,10 @@ export function renderHtmlReport(r: CompareReport): string {
   body += `<p class="verdict ${r.verdict.pass ? 'pass' : 'fail'}">${esc(r.verdict.line)}</p>`;
   body += `<p>Against <b>${esc(r.against)}</b>, reference <b>${esc(r.reference)}</b>, tolerance ${r.options.tolLsb} LSB (atol ${r.options.atol}, rtol ${r.options.rtol} for tensors without a step).</p>`;
   body += `<ul>${r.inputs.map((i) => `<li>input <code>${esc(i.name)}</code> [${i.dims.join(',')}] ${esc(i.dtype)}: ${esc(i.source)}</li>`).join('')}${r.backend.notes.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`;
+  if (r.firstDivergence) {
+    const d = r.firstDivergence;
+    body += `<p class="verdict fail">First divergence: <code>${esc(d.tensor)}</code>${d.maxLsb !== null ? ` (max ${n(d.maxLsb)} LSB)` : ''}, written by engine layer <code>${esc(d.layer)}</code></p>`;
+  }
   body += tensorTable('Outputs', r.outputs);
   body += tensorTable('Engine-layer boundaries', r.boundaries);
   if (r.boundariesNotRecorded.length) body += `<p class="muted">Not recorded by ${esc(r.against)}: ${r.boundariesNotRecorded.map((b) => `<code>${esc(b)}</code>`).join(', ')}</p>`;

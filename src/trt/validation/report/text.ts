@@ -47,6 +47,10 @@ export function formatReport(r: CompareReport): string {
     s += '\nRecord just the engine-layer boundaries (marking these does not change fusion):\n';
     s += `  ${r.mark.trtexecLine}\n  ${r.mark.polygraphyLine}\n`;
   }
+  if (r.firstDivergence) {
+    const d = r.firstDivergence;
+    s += `\nFirst divergence: '${d.tensor}'${d.maxLsb !== null ? ` (max ${Number(d.maxLsb.toPrecision(3))} LSB)` : ''}, written by engine layer '${d.layer}'\n`;
+  }
   if (r.engine.diff) s += `\nLayer list, predicted vs real: ${r.engine.diff.summary}\n`;
   s += `\n${r.verdict.line}\n`;
   return s;
