@@ -133,3 +133,22 @@ describe('qdqsim quantize / calibrate CLI', () => {
     expect(r.stderr).toMatch(/already quantized/);
   });
 });
+
+describe('calibrating Q/DQ graphs made by other exporters', () => {
+  it('rewrites the DQ\'s own scale copy and Constant-node scales too', () => {
+    const { model } = quantizeModel(tinyResnet(), { preset: 'pytorch-quantization' });
+    // PyTorch-style: the DQ reads its own Constant node holding the scale
+    const g = model.graph;
+    const nodes = [...g.nodes];
+    const dqIdx = nodes.findIndex((n) => n.opType === 'DequantizeLinear' && n.name === 'Conv_0_input0_DequantizeLinear');
+    const dq = nodes[dqIdx];
+    const constNode = { name: 'Constant_dq_scale', opType: 'Constant', domain: '', inputs: [], outputs: ['dq_scale_copy'], attrs: { value: { type: 'tensor' as const, value: g.initializers.get(dq.inputs[1])! } } };
+    nodes[dqIdx] = { ...dq, inputs: [dq.inputs[0], 'dq_scale_copy', dq.inputs[2]] };
+    nodes.splice(dqIdx, 0, constNode);
+    const m2 = { ...model, graph: { ...g, nodes } };
+    const cal = applyScales(m2, new Map([['input', 0.25]])).model;
+    const c = cal.graph.nodes.find((n) => n.name === 'Constant_dq_scale')!;
+    expect(c.attrs.value.type === 'tensor' && (c.attrs.value.value.data as Float32Array)[0]).toBe(0.25);
+    expect(scaleOf(cal, 'Conv_0_input0_scale')).toBe(0.25);
+  });
+});

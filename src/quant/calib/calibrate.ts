@@ -30,18 +30,25 @@ export interface CalibrateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Activation quantizers of a Q/DQ graph: the tensor each reads and the scale initializer it writes to. */
+/**
+ * Activation quantizers of a Q/DQ graph: the tensor each QuantizeLinear reads, and the scale constants to
+ * rewrite — the Q's and those of the DequantizeLinear nodes reading it (exporters such as PyTorch's give the
+ * DQ its own copy of the scale).
+ */
 export function calibrationTargets(model: Model): Map<string, Set<string>> {
   const view = new GraphView(model.graph);
   const out = new Map<string, Set<string>>();
   for (const n of model.graph.nodes) {
     if (n.opType !== 'QuantizeLinear' || !n.inputs[0] || view.isConstant(n.inputs[0])) continue;
-    const s = view.constants.get(n.inputs[1]);
-    if (!s || s.dims.length > 1 || s.data.length !== 1) {
-      throw new QuantError(`node ${n.name}: activation scale "${n.inputs[1]}" is not a constant per-tensor scale; only per-tensor activations are calibrated`);
+    const scales = [n.inputs[1], ...view.usesOf(n.outputs[0]).filter((u) => u.node.opType === 'DequantizeLinear').map((u) => u.node.inputs[1])];
+    for (const name of scales) {
+      const s = view.constants.get(name);
+      if (!s || s.dims.length > 1 || s.data.length !== 1) {
+        throw new QuantError(`node ${n.name}: activation scale "${name}" is not a constant per-tensor scale; only per-tensor activations are calibrated`);
+      }
     }
     const set = out.get(n.inputs[0]) ?? new Set();
-    set.add(n.inputs[1]);
+    for (const name of scales) set.add(name);
     out.set(n.inputs[0], set);
   }
   return out;
@@ -101,11 +108,21 @@ export function applyScales(model: Model, scales: ReadonlyMap<string, number>): 
     for (const s of inits) perScale.set(s, Math.max(perScale.get(s) ?? 0, sc));
   }
   const initializers = new Map(model.graph.initializers);
+  const constantNodes = new Map<string, number>();
+  model.graph.nodes.forEach((n, i) => { if (n.opType === 'Constant') constantNodes.set(n.outputs[0], i); });
+  const nodes = [...model.graph.nodes];
   for (const [s, v] of perScale) {
-    const old = initializers.get(s)!;
-    initializers.set(s, makeTensor(DataType.FLOAT, old.dims, Float32Array.of(v)));
+    const old = initializers.get(s);
+    if (old) {
+      initializers.set(s, makeTensor(DataType.FLOAT, old.dims, Float32Array.of(v)));
+      continue;
+    }
+    const i = constantNodes.get(s) as number;
+    const n = nodes[i];
+    const dims = n.attrs.value?.type === 'tensor' ? n.attrs.value.value.dims : [];
+    nodes[i] = { ...n, attrs: { ...n.attrs, value: { type: 'tensor', value: makeTensor(DataType.FLOAT, dims, Float32Array.of(v)) } } };
   }
-  return { model: { ...model, graph: { ...model.graph, initializers } }, missing, written: perScale.size };
+  return { model: { ...model, graph: { ...model.graph, nodes, initializers } }, missing, written: perScale.size };
 }
 
 export function calibrateModel(model: Model, batches: readonly Feeds[], opts: CalibrateOptions = {}): { model: Model; amax: Map<string, number> } {
