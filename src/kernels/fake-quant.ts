@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Fake quantization on the GPU, the golden src/sim/golden/fake-quant.ts bit for bit:
- * forward y = fl32(fl32(q - zp) * s) (wgsl/fake-quant.wgsl), the STE backward and the LSQ
- * learnable-scale gradients (wgsl/fake-quant-backward.wgsl). Parameters are the golden
- * `FakeQuantParams` (explicit qmin/qmax, per tensor or per channel, variant knobs, mask kind).
+ * Fake quantization forward on the GPU (wgsl/fake-quant.wgsl), the golden fakeQuantForward(...).y bit
+ * for bit: y = fl32(fl32(q - zp) * s). Parameters are the golden `FakeQuantParams` (explicit qmin/qmax,
+ * per tensor or per channel, variant knobs). The backward pass is in fake-quant-backward.ts.
  */
 import type { FakeQuantParams } from '../sim/golden/fake-quant.ts';
 import type { ExactMethod } from './kernel-spec.ts';
-import { KEY_MAX, KEY_MIN, f32Key, keyToF32 } from './lut.ts';
 import { type PreparedQuant, channelWords, prepareQuant, quantDesc, runQuantElementwise } from './quant-params.ts';
 import { checkLength } from './quantize-linear.ts';
 import { grid1d, type KernelRunner, type PreparedDispatch } from './runner.ts';
-import { bitsToF32 } from '../sim/golden/dtype.ts';
-import { quantizeQuotient } from '../sim/golden/quantize.ts';
-import { scaleDivide } from '../sim/golden/rounding.ts';
 
 export interface FakeQuantGpuParams extends FakeQuantParams { method?: ExactMethod }
 
-function prepare(dims: readonly number[], p: FakeQuantGpuParams): PreparedQuant {
+export function prepareFakeQuantParams(dims: readonly number[], p: FakeQuantGpuParams): PreparedQuant {
   return prepareQuant(dims, { range: [p.qmin, p.qmax], scale: p.scale, zeroPoint: p.zeroPoint, axis: p.axis, variant: p.variant, method: p.method }, 'fake-quant x');
 }
 
@@ -27,7 +22,7 @@ function prepare(dims: readonly number[], p: FakeQuantGpuParams): PreparedQuant 
  */
 export async function prepareFakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams): Promise<PreparedDispatch> {
   checkLength(x.length, dims, 'fake-quant x');
-  const q = prepare(dims, p);
+  const q = prepareFakeQuantParams(dims, p);
   const n = x.length;
   const pipeline = await runner.pipeline(quantDesc('fake-quant', q));
   const padded = new Float32Array(Math.ceil(n / 4) * 4);
@@ -40,87 +35,10 @@ export async function prepareFakeQuant(runner: KernelRunner, x: Float32Array, di
 
 export async function fakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams): Promise<Float32Array> {
   checkLength(x.length, dims, 'fake-quant x');
-  const q = prepare(dims, p);
+  const q = prepareFakeQuantParams(dims, p);
   const out = new Float32Array(x.length);
   await runQuantElementwise(runner, quantDesc('fake-quant', q), q, x.length,
     new Uint8Array(x.buffer, x.byteOffset, x.byteLength), 4, new Uint8Array(out.buffer), 4);
   return out;
 }
 
-/** Smallest key in [lo, hi] with pred(key) true (pred monotone false -> true); hi + 1 if none. */
-function firstKey(pred: (k: number) => boolean, lo = KEY_MIN, hi = KEY_MAX): number {
-  let a = lo, b = hi + 1;
-  while (a < b) { const m = a + Math.floor((b - a) / 2); if (pred(m)) b = m; else a = m + 1; }
-  return a;
-}
-
-/** Per channel: key bounds of {x : qmin <= r(x) <= qmax} and of the exact 'input' mask interval. */
-function maskBounds(q: PreparedQuant): Int32Array {
-  const b = new Int32Array(4 * q.channels);
-  for (let c = 0; c < q.channels; c++) {
-    const s = bitsToF32(q.scaleBits[c]!), z = q.zeroPoint[c]!;
-    // r unclamped: quantizeQuotient with an unbounded range
-    const r = (k: number) => quantizeQuotient(scaleDivide(keyToF32(k), s, q.variant.scaleOp), z, -Infinity, Infinity, q.variant);
-    b[4 * c] = firstKey((k) => r(k) >= q.qmin);
-    b[4 * c + 1] = firstKey((k) => r(k) > q.qmax) - 1;
-    const lo = (q.qmin - z) * s, hi = (q.qmax - z) * s; // exact in float64
-    b[4 * c + 2] = firstKey((k) => keyToF32(k) >= lo);
-    b[4 * c + 3] = firstKey((k) => keyToF32(k) > hi) - 1;
-  }
-  return b;
-}
-
-interface BackwardParts { dx: Float32Array; term: Float32Array; side: Int8Array }
-
-async function backwardParts(runner: KernelRunner, x: Float32Array, dims: readonly number[], dy: Float32Array, p: FakeQuantGpuParams, inputMask: boolean): Promise<BackwardParts> {
-  checkLength(x.length, dims, 'fake-quant x');
-  if (dy.length !== x.length) throw new RangeError(`fake-quant backward: dy has ${dy.length} elements, x ${x.length}`);
-  const q = prepare(dims, p);
-  const n = x.length;
-  const dx = new Float32Array(n), term = new Float32Array(n), side = new Int8Array(n);
-  if (n === 0) return { dx, term, side };
-  runner.checkSize(n * 4, 'fake-quant backward x');
-  const desc = { ...quantDesc('fake-quant-backward', q, { INPUT_MASK: inputMask ? 1 : 0 }),
-    bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'] as const };
-  const pipeline = await runner.pipeline(desc);
-  const bufs = [runner.uniform([n, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, 0]), runner.upload(channelWords(q), 'chan'),
-    runner.upload(q.lut, 'lut'), runner.upload(x, 'x'), runner.upload(dy, 'dy'), runner.upload(maskBounds(q), 'bounds'),
-    runner.output(n * 4, 'dx'), runner.output(n * 4, 'term'), runner.output(n, 'side')];
-  try {
-    await runner.submit(runner.encode(pipeline, bufs, grid1d(Math.ceil(n / 4 / 256))));
-    await runner.readback(bufs[6]!, n * 4, new Uint8Array(dx.buffer));
-    await runner.readback(bufs[7]!, n * 4, new Uint8Array(term.buffer));
-    await runner.readback(bufs[8]!, n, new Uint8Array(side.buffer));
-  } finally {
-    for (const b of bufs) b.destroy();
-  }
-  return { dx, term, side };
-}
-
-/** STE backward: dx = mask ? dy : 0, with the golden mask kind ('rounded' default, or 'input'). */
-export async function fakeQuantBackward(runner: KernelRunner, x: Float32Array, dims: readonly number[], dy: Float32Array, p: FakeQuantGpuParams): Promise<Float32Array> {
-  return (await backwardParts(runner, x, dims, dy, p, p.mask === 'input')).dx;
-}
-
-/**
- * LSQ gradients (golden `fakeQuantLsqGradients`): dx and the per-element terms come from the GPU; the
- * per-channel float64 sums are formed here in element order, then rounded to float32 once.
- */
-export async function fakeQuantLsqGradients(runner: KernelRunner, x: Float32Array, dims: readonly number[], dy: Float32Array,
-  p: FakeQuantGpuParams, gradFactor = 1): Promise<{ dx: Float32Array; dScale: Float32Array; dZeroPoint: Float32Array }> {
-  const parts = await backwardParts(runner, x, dims, dy, { ...p, mask: 'rounded' }, false);
-  const C = p.scale.length;
-  const q = prepare(dims, p);
-  const ds = new Float64Array(C), dz = new Float64Array(C);
-  for (let i = 0; i < x.length; i++) {
-    const c = C === 1 ? 0 : Math.floor(i / q.inner) % C;
-    const g = dy[i]!;
-    ds[c] += g * parts.term[i]!;
-    if (parts.side[i] !== 0) dz[c] += g * -p.scale[c]!;
-  }
-  const dScale = new Float32Array(C), dZeroPoint = new Float32Array(C);
-  for (let c = 0; c < C; c++) { dScale[c] = ds[c]! * gradFactor; dZeroPoint[c] = dz[c]! * gradFactor; }
-  return { dx: parts.dx, dScale, dZeroPoint };
-}
-
-export { f32Key };

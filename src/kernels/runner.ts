@@ -35,7 +35,11 @@ export class KernelRunner {
   private queryBuf: GPUBuffer | undefined;
   private queryRead: GPUBuffer | undefined;
 
-  constructor(readonly ctx: GpuContext) {}
+  /**
+   * `maxBindingBytes` lowers the storage-binding limit the runner plans with (tests use it to exercise
+   * the chunked path and the over-limit errors without allocating 128 MiB).
+   */
+  constructor(readonly ctx: GpuContext, private readonly opts: { maxBindingBytes?: number } = {}) {}
 
   get device(): GPUDevice {
     if (this.ctx.lost) throw this.ctx.lost;
@@ -44,7 +48,8 @@ export class KernelRunner {
 
   /** Largest storage binding in bytes. */
   get maxBinding(): number {
-    return Math.min(this.ctx.device.limits.maxStorageBufferBindingSize, this.ctx.device.limits.maxBufferSize);
+    const dev = Math.min(this.ctx.device.limits.maxStorageBufferBindingSize, this.ctx.device.limits.maxBufferSize);
+    return Math.min(dev, this.opts.maxBindingBytes ?? dev);
   }
 
   /** Compile (or fetch from the cache) the pipeline for `d`; compile errors carry the WGSL message. */

@@ -8,7 +8,8 @@ import { dequantizeTensor, quantizeTensor } from '../../src/sim/golden/quantize.
 import type { QuantVariant } from '../../src/sim/golden/rounding.ts';
 import { releaseGpu } from '../../src/kernels/device.ts';
 import { dequantizeLinear } from '../../src/kernels/dequantize-linear.ts';
-import { fakeQuant, fakeQuantBackward, fakeQuantLsqGradients } from '../../src/kernels/fake-quant.ts';
+import { fakeQuant } from '../../src/kernels/fake-quant.ts';
+import { fakeQuantBackward, fakeQuantLsqGradients } from '../../src/kernels/fake-quant-backward.ts';
 import { fakeQuantBackward as goldenBackward, fakeQuantForward, fakeQuantLsqGradients as goldenLsq } from '../../src/sim/golden/fake-quant.ts';
 import { quantizeLinear } from '../../src/kernels/quantize-linear.ts';
 import { fillCodes, fillQuantInputs, randInt, rng } from '../../src/kernels/test-data.ts';
