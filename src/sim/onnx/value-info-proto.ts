@@ -37,6 +37,12 @@ export function decodeValueInfo(vi: pb.IValueInfoProto): ValueInfo {
 
 /** ValueInfo -> ValueInfoProto: shape undefined writes no shape (rank unknown); null dims write an empty dim. */
 export function encodeValueInfo(v: ValueInfo): pb.IValueInfoProto {
+  if (v.dtype === DataType.UNDEFINED && !v.shape) {
+    // read from a ValueInfoProto without a type: write none back rather than an invalid elem_type 0
+    const bare: pb.IValueInfoProto = { name: v.name };
+    if (v.docString) bare.docString = v.docString;
+    return bare;
+  }
   const tensorType: pb.TypeProto.ITensor = { elemType: v.dtype };
   if (v.shape) {
     tensorType.shape = {

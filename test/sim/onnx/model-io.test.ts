@@ -103,9 +103,12 @@ describe('model-io round trip', () => {
           { name: 'l', dataType: DataType.INT64, dims: [2], int64Data: [-1, 9007199254740993] },
         ],
         output: [{ name: 'y', type: { tensorType: { elemType: DataType.FLOAT } } }],
+        valueInfo: [{ name: 'untyped' }],
       },
     }).finish();
     const m = decodeModel(bytes);
+    expect(m.graph.valueInfo.get('untyped')).toEqual({ name: 'untyped', dtype: DataType.UNDEFINED });
+    expect(onnx.ModelProto.decode(encodeModel(m)).graph!.valueInfo![0].type).toBeNull();
     expect([...(m.graph.initializers.get('a')!.data as Float32Array)]).toEqual([1.5, -2]);
     expect([...(m.graph.initializers.get('h')!.data as Uint16Array)]).toEqual([0x3c00]);
     expect(m.graph.initializers.get('l')!.data).toEqual(new BigInt64Array([-1n, 9007199254740992n]));
