@@ -66,9 +66,23 @@ export function dotRows(
     }
   }
   for (; m < M; m++) {
+    // the last odd row (and depthwise convolutions, where M = 1): 1 x 4 blocking
     const a0 = aOff + m * K;
     const o = outOff + m * N;
-    for (let n = 0; n < N; n++) {
+    let n = 0;
+    for (; n < N4; n += 4) {
+      const b0 = bOff + n * K;
+      const b1 = b0 + K;
+      const b2 = b1 + K;
+      const b3 = b2 + K;
+      let s0 = out[o + n], s1 = out[o + n + 1], s2 = out[o + n + 2], s3 = out[o + n + 3];
+      for (let k = 0; k < K; k++) {
+        const x = A[a0 + k];
+        s0 += x * BT[b0 + k]; s1 += x * BT[b1 + k]; s2 += x * BT[b2 + k]; s3 += x * BT[b3 + k];
+      }
+      out[o + n] = s0; out[o + n + 1] = s1; out[o + n + 2] = s2; out[o + n + 3] = s3;
+    }
+    for (; n < N; n++) {
       const b0 = bOff + n * K;
       let s = out[o + n];
       for (let k = 0; k < K; k++) s += A[a0 + k] * BT[b0 + k];

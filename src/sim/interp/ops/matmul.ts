@@ -5,11 +5,18 @@ import { attrFloat, attrInt, need, registerOp } from '../registry.ts';
 import { alloc, broadcastOffsets, broadcastShapes, fromNumbers, isFloatType, numel, readNumbers } from '../tensor-util.ts';
 import { dotRows, dotRowsInt32 } from './dot.ts';
 
-/** Rows of `src` (a [R][C] matrix at `off`) transposed into a new [C][R] Float64Array/Float32Array. */
+/** `src` (an [R][C] matrix at `off`) transposed into `dst` ([C][R]), in 32x32 tiles to stay in cache. */
 function transpose2d(src: ArrayLike<number>, off: number, R: number, C: number, dst: Float32Array | Float64Array | Int32Array): void {
-  for (let r = 0; r < R; r++) {
-    const base = off + r * C;
-    for (let c = 0; c < C; c++) dst[c * R + r] = src[base + c];
+  const T = 32;
+  for (let r0 = 0; r0 < R; r0 += T) {
+    const r1 = Math.min(R, r0 + T);
+    for (let c0 = 0; c0 < C; c0 += T) {
+      const c1 = Math.min(C, c0 + T);
+      for (let r = r0; r < r1; r++) {
+        const base = off + r * C;
+        for (let c = c0; c < c1; c++) dst[c * R + r] = src[base + c];
+      }
+    }
   }
 }
 
