@@ -114,9 +114,19 @@ function findDq(tensor: string, producers: Map<string, Node>): Node | undefined 
     if (!n) return undefined;
     if (n.opType === 'DequantizeLinear') return n;
     if (!PATH_OPS.has(n.opType)) return undefined;
+    // codes flow through a Pad only when it pads with zero (code 0 is value 0)
+    if (n.opType === 'Pad' && !zeroPad(n)) return undefined;
     t = n.inputs[0];
   }
   return undefined;
+}
+
+function zeroPad(n: Node): boolean {
+  const mode = n.attrs.mode;
+  if (mode && mode.type === 'string' && mode.value !== 'constant') return false;
+  const value = n.attrs.value;
+  if (value && value.type === 'float' && value.value !== 0) return false;
+  return !n.inputs[2];
 }
 
 interface Int8Core {
