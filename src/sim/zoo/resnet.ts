@@ -60,25 +60,20 @@ function torchvisionResNet(depth: number, opts: ZooOptions): Model {
  * Keras ResNet50/101 (v1: the stride sits on the first 1x1 conv of block 1; conv2d biases folded
  * with BN), as tf2onnx converts it: NHWC input + Transpose, the conv1_pad ZeroPadding2D merged
  * into the stem conv (a generated `Conv__N` node; `keepPads` keeps it a Pad), pool1_pad kept as a Pad, ReduceMean for the
- * average pool, Gemm + Softmax for `predictions`. In pytorch style the same network is spelled
- * with legacy exporter names.
+ * average pool, Gemm + Softmax for `predictions`. (pytorch style uses torchvision's ResNet.)
  */
 function kerasResNetV1(depth: number, opts: ZooOptions): Model {
   const o = resolveCommon(opts);
   const size = resolveSize(opts, 224, 32, `resnet${depth}_v1`);
   const prefix = `resnet${depth}`;
-  const net = new ZooNet(prefix, o, o.style === 'pytorch' ? 'torch_jit' : prefix);
+  const net = new ZooNet(prefix, o, prefix);
   let x = net.imageInput(3, size, size, 'conv1_conv');
   x = net.conv(x, {
     name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: [3, 3, 3, 3], bias: true, padLayer: 'conv1_pad',
     bn: { name: 'conv1_bn', eps: KERAS_BN_EPS }, act: { kind: 'relu', name: 'conv1_relu' },
   });
-  if (net.pytorch) {
-    x = net.maxPool(x, 3, 2, [1, 1, 1, 1], 'pool1_pool');
-  } else {
-    x = net.pad(x, [1, 1, 1, 1], 'pool1_pad');
-    x = net.maxPool(x, 3, 2, [0, 0, 0, 0], 'pool1_pool');
-  }
+  x = net.pad(x, [1, 1, 1, 1], 'pool1_pad');
+  x = net.maxPool(x, 3, 2, [0, 0, 0, 0], 'pool1_pool');
   const widths = [64, 128, 256, 512];
   BLOCKS[depth].forEach((blocks, stage) => {
     for (let i = 0; i < blocks; i++) {
@@ -95,7 +90,6 @@ function kerasResNetV1(depth: number, opts: ZooOptions): Model {
     }
   });
   x = net.globalPool(x, 'avg_pool');
-  if (net.pytorch) x = net.flatten(x);
   x = net.dense(x, o.classes, 'predictions', 'predictions', true);
   return net.finish(x, { 'qdqsim.zoo.model': `resnet${depth}_v1`, 'qdqsim.zoo.architecture': 'Keras ResNet v1', 'qdqsim.zoo.input': 'normal(0,1)' });
 }
@@ -150,4 +144,3 @@ export const resnet50V1 = (o: ZooOptions): Model => ((o.style ?? 'pytorch') === 
 export const resnet101V1 = (o: ZooOptions): Model => ((o.style ?? 'pytorch') === 'pytorch' ? torchvisionResNet(101, o) : kerasResNetV1(101, o));
 export const resnet50V2 = (o: ZooOptions): Model => kerasResNetV2(50, o);
 export const resnet101V2 = (o: ZooOptions): Model => kerasResNetV2(101, o);
-export { kerasResNetV1 };
