@@ -69,7 +69,7 @@ describe('qdqsim run', () => {
     writeNpy(i8, makeTensor(DataType.INT8, [1, 2, 4, 4]));
     const wrong = cli(modelPath, '--input', `images:0=${i8}`);
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr).toMatch(/tensor 'images:0': feed has dtype INT8 but the graph input is FLOAT/);
+    expect(wrong.stderr).toMatch(/m\.onnx: tensor 'images:0': feed has dtype INT8 but the graph input is FLOAT/);
     const corrupt = join(dir, 'c.npy');
     writeFileSync(corrupt, 'garbage');
     const c = cli(modelPath, '--input', `images:0=${corrupt}`);

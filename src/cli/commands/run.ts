@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { dataTypeName } from '../../sim/data-type.ts';
+import { GraphError } from '../../sim/ir/graph-error.ts';
 import { randomFeeds } from '../../sim/interp/random-inputs.ts';
 import { runModel } from '../../sim/interp/run-model.ts';
 import { readNumbers } from '../../sim/interp/tensor-util.ts';
@@ -102,7 +103,13 @@ export function register(program: Command): void {
         throw e;
       }
       const missingModel = { ...model, graph: { ...g, inputs: g.inputs.filter((v) => !given.has(v.name)) } };
-      const random = randomFeeds(missingModel, { seed, dynamicDim: dyn });
+      let random: Record<string, Tensor>;
+      try {
+        random = randomFeeds(missingModel, { seed, dynamicDim: dyn });
+      } catch (e) {
+        if (e instanceof GraphError) throw new CliError(e.withFile(modelPath).message, 1);
+        throw e;
+      }
       Object.assign(feeds, random);
 
       if (o.saveInputs) {
@@ -113,7 +120,13 @@ export function register(program: Command): void {
 
       const capture = o.capture === undefined ? undefined : o.capture === 'all' ? 'all' as const : o.capture.split(',').map((s) => s.trim()).filter(Boolean);
       const t0 = performance.now();
-      const res = runModel(model, feeds, { capture });
+      let res: ReturnType<typeof runModel>;
+      try {
+        res = runModel(model, feeds, { capture });
+      } catch (e) {
+        if (e instanceof GraphError) throw new CliError(e.withFile(modelPath).message, 1);
+        throw e;
+      }
       const ms = performance.now() - t0;
 
       const lines: string[] = [];
