@@ -19,7 +19,8 @@ const KERAS_BN_EPS = 1e-3;
 export function mobilenetV2(opts: ZooOptions): Model {
   const o = resolveCommon(opts);
   const size = resolveSize(opts, 224, 32, 'mobilenet_v2');
-  const prefix = 'mobilenetv2_1.00_224';
+  // Keras names the model after the input rows when they are one of its pretrained sizes.
+  const prefix = `mobilenetv2_1.00_${[96, 128, 160, 192, 224].includes(size) ? size : 224}`;
   const net = new ZooNet(prefix, o, o.style === 'pytorch' ? 'torch_jit' : prefix);
   const keras = !net.pytorch;
   const eps = keras ? KERAS_BN_EPS : 1e-5;

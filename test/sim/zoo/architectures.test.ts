@@ -42,6 +42,7 @@ describe('mobilenet_v2', () => {
     const dw1 = m.graph.nodes.find((n) => n.inputs.includes(`${p}/block_1_expand_relu/Relu6:0`))!;
     expect([/^Conv__\d+$/.test(dw1.name), dw1.attrs.pads, dw1.attrs.strides]).toEqual([true, { type: 'ints', value: [0, 0, 1, 1] }, { type: 'ints', value: [2, 2] }]);
     await expectHealthy(m);
+    expect(buildZooModel('mobilenet_v2', { style: 'tf2onnx', size: 96 }).graph.nodes[1].name).toBe('mobilenetv2_1.00_96/Conv1/Conv2D');
   });
 });
 
