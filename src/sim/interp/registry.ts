@@ -94,13 +94,3 @@ export function need(ctx: OpContext, i: number, what = `input ${i}`): Tensor {
   if (!t) throw new GraphError(`${what} is required but missing`, { node: ctx.node });
   return t;
 }
-
-/** Runs `fn`, turning any plain Error into a GraphError that names the node. */
-export function atNode<T>(node: Node, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof GraphError) throw e;
-    throw new GraphError((e as Error).message ?? String(e), { node });
-  }
-}
