@@ -162,9 +162,25 @@ export function fromNumbers(dtype: DataType, dims: readonly number[], values: Ar
 
 /** New zeroed storage, refusing sizes beyond MAX_ELEMENTS with a plain Error (callers add the node). */
 export function alloc(dtype: DataType, n: number): TensorData {
+  checkCount(n);
+  return storageFor(dtype, n);
+}
+
+/** A zeroed float64 scratch array of `n` elements, refused (plain Error) beyond MAX_ELEMENTS. */
+export function scratchF64(n: number): Float64Array {
+  checkCount(n);
+  return new Float64Array(n);
+}
+
+/** A zeroed float32 scratch array of `n` elements, refused (plain Error) beyond MAX_ELEMENTS. */
+export function scratchF32(n: number): Float32Array {
+  checkCount(n);
+  return new Float32Array(n);
+}
+
+function checkCount(n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid element count ${n}`);
   if (n > MAX_ELEMENTS) throw new Error(`a tensor of ${n} elements exceeds the interpreter's limit of ${MAX_ELEMENTS}`);
-  return storageFor(dtype, n);
 }
 
 export function allocTensor(dtype: DataType, dims: readonly number[]): Tensor {
@@ -214,6 +230,7 @@ export function broadcastShapes(shapes: readonly (readonly number[])[]): number[
  */
 export function broadcastOffsets(dims: readonly number[], outDims: readonly number[]): Int32Array {
   const n = numel(outDims);
+  checkCount(n);
   const rank = outDims.length;
   const inStrides = stridesOf(dims);
   // effective stride per output axis (0 where broadcast)

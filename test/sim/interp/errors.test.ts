@@ -63,6 +63,10 @@ describe('interpreter errors', () => {
   it('tensors too large for memory are refused, naming the node', () => {
     const m = model((b) => b.op('ConstantOfShape', [b.constant([100000n, 100000n, 100000n], DataType.INT64)], {}, { name: 'huge' }));
     expectGraphError(() => runModel(m, { x: x4() }), /node 'huge' \(ConstantOfShape\): a tensor of 1000000000000000 elements exceeds the interpreter's limit/);
+    const big = model((b, x) => b.op('ReduceMax', [b.op('Add', [b.input('u', F, [65536, 1]), b.input('v', F, [1, 65536])], {}, { name: 'outer' }), x]));
+    expectGraphError(() => runModel(big, { x: x4(), u: makeTensor(F, [65536, 1]), v: makeTensor(F, [1, 65536]) }), /node 'outer' \(Add\): a tensor of 4294967296 elements exceeds/);
+    const range = model((b) => b.op('Range', [b.constant([0], F, []), b.constant([1e12], F, []), b.constant([1], F, [])], {}, { name: 'rg' }));
+    expectGraphError(() => runModel(range, { x: x4() }), /node 'rg' \(Range\): a tensor of 999999995904 elements exceeds/);
     const e = model((b, x) => b.op('Expand', [x, b.constant([65536n, 65536n, 1n, 1n], DataType.INT64)], {}, { name: 'ex' }));
     expectGraphError(() => runModel(e, { x: x4() }), /node 'ex' \(Expand\): shapes .* cannot be broadcast|node 'ex' \(Expand\): .*exceeds/);
   });

@@ -8,7 +8,7 @@ import type { Node } from '../../ir/graph.ts';
 import type { Tensor } from '../../tensor.ts';
 import { convTransposeGeometry, windowAttrs, windowGeometry } from '../../shape/geometry.ts';
 import { attrInt, need, registerOp } from '../registry.ts';
-import { fromNumbers, isFloatType, readNumbers } from '../tensor-util.ts';
+import { fromNumbers, isFloatType, readNumbers, scratchF32, scratchF64 } from '../tensor-util.ts';
 import { dotRows } from './dot.ts';
 
 interface Conv2dShape {
@@ -93,9 +93,8 @@ export function conv(node: Node, x: Tensor, w: Tensor, b?: Tensor): Tensor {
   const xv = readNumbers(x);
   const wv = readNumbers(w);
   const bv = b ? readNumbers(b) : undefined;
-  const acc = new Float64Array(N * M * P);
-  if (acc.length > 2 ** 30) throw new Error('output too large');
-  const cols = x.dtype === DataType.DOUBLE ? new Float64Array(P * K) : new Float32Array(P * K);
+  const acc = scratchF64(N * M * P);
+  const cols = x.dtype === DataType.DOUBLE ? scratchF64(P * K) : scratchF32(P * K);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
       im2col(xv, (n * C + g * Cg) * H * W, s, Cg, cols);
@@ -140,7 +139,7 @@ registerOp('ConvTranspose', (ctx) => {
   const xv = readNumbers(x);
   const wv = readNumbers(w);
   const P = OH * OW;
-  const acc = new Float64Array(N * M * P);
+  const acc = scratchF64(N * M * P);
   if (b) {
     const bv = readNumbers(b);
     for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) acc.fill(bv[m], (n * M + m) * P, (n * M + m + 1) * P);

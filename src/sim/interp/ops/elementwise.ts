@@ -9,7 +9,7 @@ import type { Tensor, TensorData } from '../../tensor.ts';
 import { attrFloat, attrString, need, registerOp, type OpContext } from '../registry.ts';
 import {
   alloc, broadcastOffsets, broadcastShapes, fromNumbers, isDirectNumeric, isFloatType, isIntegerType, numel, readNumbers,
-  sameDims, scalarOf,
+  sameDims, scalarOf, scratchF64,
 } from '../tensor-util.ts';
 import { erf } from './math.ts';
 
@@ -19,7 +19,7 @@ type F2 = (a: number, b: number) => number;
 /** Result storage for `n` elements of `dtype`: the real typed array when stores convert correctly, else a double scratch. */
 function scratch(dtype: DataType, n: number): { data: Float32Array | Float64Array | TensorData; direct: boolean } {
   if (isDirectNumeric(dtype) && dtype !== DataType.BOOL) return { data: alloc(dtype, n), direct: true };
-  return { data: new Float64Array(n), direct: false };
+  return { data: scratchF64(n), direct: false };
 }
 
 function finish(dtype: DataType, dims: number[], s: { data: unknown; direct: boolean }): Tensor {

@@ -2,7 +2,7 @@
 import { DataType, dataTypeName } from '../../data-type.ts';
 import type { Tensor } from '../../tensor.ts';
 import { attrFloat, attrInt, need, registerOp } from '../registry.ts';
-import { alloc, broadcastOffsets, broadcastShapes, fromNumbers, isFloatType, numel, readNumbers } from '../tensor-util.ts';
+import { alloc, broadcastOffsets, broadcastShapes, fromNumbers, isFloatType, numel, readNumbers, scratchF64 } from '../tensor-util.ts';
 import { dotRows, dotRowsInt32 } from './dot.ts';
 
 /** `src` (an [R][C] matrix at `off`) transposed into `dst` ([C][R]), in 32x32 tiles to stay in cache. */
@@ -40,7 +40,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const bv = readNumbers(b);
   const isInt32 = a.dtype === DataType.INT32;
   const float = isFloatType(a.dtype);
-  const out = isInt32 ? (alloc(DataType.INT32, nb * M * N) as Int32Array) : new Float64Array(nb * M * N);
+  const out = isInt32 ? (alloc(DataType.INT32, nb * M * N) as Int32Array) : scratchF64(nb * M * N);
   // transpose each distinct B matrix once
   const bt = isInt32 ? new Int32Array(K * N) : float ? new Float32Array(K * N) : new Float64Array(K * N);
   let lastB = -1;
@@ -92,7 +92,7 @@ registerOp('Gemm', (ctx) => {
     transpose2d(bv, 0, K, N, t);
     BT = t;
   }
-  const acc = new Float64Array(M * N);
+  const acc = scratchF64(M * N);
   dotRows(M, N, K, A, 0, BT, 0, acc);
   if (c) {
     broadcastShapes([c.dims, [M, N]]); // unidirectional: throws when C cannot broadcast to [M,N]

@@ -3,7 +3,7 @@ import type { Node } from '../../ir/graph.ts';
 import type { Tensor } from '../../tensor.ts';
 import { windowAttrs, windowGeometry } from '../../shape/geometry.ts';
 import { attrInt, need, registerOp } from '../registry.ts';
-import { fromNumbers, numel, readNumbers } from '../tensor-util.ts';
+import { fromNumbers, numel, readNumbers, scratchF64 } from '../tensor-util.ts';
 
 function pool(node: Node, x: Tensor, kind: 'max' | 'avg'): Tensor {
   const spatial = x.dims.length - 2;
@@ -22,7 +22,7 @@ function pool(node: Node, x: Tensor, kind: 'max' | 'avg'): Tensor {
   const peh = two ? geo.padEnd[0] : 0, pew = geo.padEnd[spatial - 1];
   const countIncludePad = attrInt(node, 'count_include_pad', 0) !== 0;
   const xv = readNumbers(x);
-  const out = new Float64Array(N * C * OH * OW);
+  const out = scratchF64(N * C * OH * OW);
   for (let nc = 0; nc < N * C; nc++) {
     const xOff = nc * H * W;
     const yOff = nc * OH * OW;

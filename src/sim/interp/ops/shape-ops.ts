@@ -7,8 +7,8 @@ import { DataType, dataTypeName } from '../../data-type.ts';
 import type { Tensor, TensorData } from '../../tensor.ts';
 import { attrFloat, attrInt, attrInts, attrString, attrTensor, need, registerOp, type OpContext } from '../registry.ts';
 import {
-  alloc, broadcastOffsets, broadcastShapes, fromNumbers, int64Tensor, normAxis, numel, readNumbers, scalarOf, stridesOf,
-  toIntList,
+  alloc, broadcastOffsets, broadcastShapes, fromNumbers, int64Tensor, normAxis, numel, readNumbers, scalarOf, scratchF64,
+  stridesOf, toIntList,
 } from '../tensor-util.ts';
 
 type Elems = { [i: number]: unknown; length: number };
@@ -471,7 +471,7 @@ registerOp('Range', (ctx) => {
   const s = scalarOf(start);
   if (delta === 0) throw new Error('Range delta is 0');
   const n = Math.max(0, Math.ceil((limit - s) / delta));
-  const vals = new Float64Array(n);
+  const vals = scratchF64(n);
   for (let i = 0; i < n; i++) vals[i] = s + i * delta;
   return [fromNumbers(start.dtype, [n], vals)];
 });
