@@ -56,6 +56,11 @@ export interface EngineLayer {
   macs?: number;
   /** Why the layer looks the way it does (float output because..., stand-alone because...). */
   notes: string[];
+  /**
+   * TensorRT lists no such layer (an eliminated Concat: its producers write straight into one buffer).
+   * Kept so the engine can be executed layer by layer; left out of the trtexec JSON and the layer count.
+   */
+  eliminated?: boolean;
 }
 
 export interface EngineSummary {

@@ -51,14 +51,14 @@ export function layerJson(l: EngineLayer): Record<string, unknown> {
 
 export function engineToLayerInfo(e: Engine, withTrace = true): Record<string, unknown> {
   return {
-    Layers: e.layers.map(layerJson),
+    Layers: e.layers.filter((l) => !l.eliminated).map(layerJson),
     Bindings: [...e.bindings.inputs, ...e.bindings.outputs],
     qdqsim: {
       ruleSet: e.options.version.id,
       precision: e.options.precision,
       summary: e.summary,
       parserNotes: e.parserNotes,
-      layers: e.layers.map((l) => ({ name: l.name, compute: l.compute, onnxNodes: l.nodes.map((n) => n.name), notes: l.notes })),
+      layers: e.layers.map((l) => ({ name: l.name, compute: l.compute, onnxNodes: l.nodes.map((n) => n.name), notes: l.notes, ...(l.eliminated ? { eliminated: true } : {}) })),
       nodeOpTypes: e.nodeOpTypes,
       ...(withTrace ? { trace: e.trace } : {}),
     },

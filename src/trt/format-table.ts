@@ -6,7 +6,7 @@ function io(l: EngineLayer): string {
 }
 
 export function formatEngineTable(e: Engine, opts: { trace?: boolean } = {}): string {
-  const rows = e.layers.map((l, i) => ({ i: String(i), type: l.layerType, io: io(l), nodes: l.nodes.map((n) => n.opType).join(' '), name: l.name }));
+  const rows = e.layers.map((l, i) => ({ i: String(i), type: l.eliminated ? `(${l.layerType})` : l.layerType, io: io(l), nodes: l.nodes.map((n) => n.opType).join(' '), name: l.name }));
   const w = (k: 'i' | 'type' | 'io') => Math.max(k.length, ...rows.map((r) => r[k].length));
   const wi = w('i'), wt = w('type'), wio = w('io');
   const lines = [`${'#'.padEnd(wi)}  ${'type'.padEnd(wt)}  ${'precision'.padEnd(wio)}  layer  [fused ONNX ops]`];

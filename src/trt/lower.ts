@@ -46,11 +46,9 @@ class Lowering {
     for (const n of order) {
       if (NOT_LAYERS.has(n.op)) continue;
       if (n.op === 'Identity') { this.alias.set(n.outputs[0], this.resolve(n.inputs[0])); continue; }
-      if (n.op === 'Concat' && this.concatEliminated(n)) {
-        n.notes.push('concatenation eliminated: producers write into one buffer');
-        continue;
-      }
-      for (const l of this.layersOf(n)) layers.push({ layer: l, node: n, reformat: l.kind === 'reformat' });
+      const eliminated = n.op === 'Concat' && this.concatEliminated(n);
+      if (eliminated) n.notes.push('concatenation eliminated: the producers write into one buffer, TensorRT lists no layer');
+      for (const l of this.layersOf(n)) layers.push({ layer: eliminated ? { ...l, kind: 'noop', eliminated: true } : l, node: n, reformat: l.kind === 'reformat' });
     }
     return this.schedule(layers);
   }

@@ -12,7 +12,8 @@ import { Net } from './net.ts';
 import { checkParser } from './parser-checks.ts';
 import { passesFor } from './rules/index.ts';
 
-export function summarize(layers: readonly EngineLayer[]): EngineSummary {
+export function summarize(all: readonly EngineLayer[]): EngineSummary {
+  const layers = all.filter((l) => !l.eliminated);
   let totalMacs = 0, int8Macs = 0, known = false;
   for (const l of layers) {
     if (l.macs === undefined) continue;

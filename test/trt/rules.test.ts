@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataType } from '../../src/sim/data-type.ts';
 import { TrtBuildError } from '../../src/trt/build-error.ts';
 import type { Engine } from '../../src/trt/engine.ts';
+import { engineToLayerInfo } from '../../src/trt/export-layer-info.ts';
 import { simulateEngine } from '../../src/trt/simulate.ts';
 import { attr, f32 } from './fixtures/graph-kit.ts';
 import { QdqKit } from './fixtures/small-graphs.ts';
@@ -125,8 +126,13 @@ describe('propagation and fusion rules', () => {
       'QuantizeLinear_0 | Reformat | FP32->Int8',
       'ca.weight + ca_wq + ca | CaskConvolution | Int8->Int8',
       'cb.weight + cb_wq + cb | CaskConvolution | Int8->Int8',
+      'cat | Concatenation | Int8,Int8->Int8',
       'cc.weight + cc_wq + cc | CaskConvolution | Int8->FP32',
     ]);
+    // kept in the engine so it executes, but TensorRT lists no concatenation layer
+    expect(e.layers[3].eliminated).toBe(true);
+    expect(e.summary.layers).toBe(4);
+    expect((engineToLayerInfo(e).Layers as { Name: string }[]).map((l) => l.Name)).not.toContain('cat');
   });
 
   it('folds a requantize (DQ s1 -> Q s2) into the conv epilogue; an equal-scale pair is erased instead', () => {

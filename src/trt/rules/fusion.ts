@@ -93,7 +93,8 @@ export const fusionRules: readonly Rule[] = [
       name: 'add', commutative: true,
       inputs: [node('trt.Conv', { name: 'c', where: (n, m, net) => isChosenAddConv(n, m, net) }), any('r')],
     }),
-    guard: (m, { net }) => !net.isConstant(m.tensors.r),
+    // Add(c, c) reads the conv twice: it has no residual and cannot fuse
+    guard: (m, { net }) => !net.isConstant(m.tensors.r) && m.tensors.r !== m.nodes.c.outputs[0],
     rewrite(m, { net }) {
       const { add, c } = m.nodes;
       const u = conv(c);
