@@ -8,17 +8,10 @@ import { bitsToF32 } from '../sim/golden/dtype.ts';
 import { quantizeQuotient } from '../sim/golden/quantize.ts';
 import { scaleDivide } from '../sim/golden/rounding.ts';
 import { type FakeQuantGpuParams, prepareFakeQuantParams as prepare } from './fake-quant.ts';
-import { KEY_MAX, KEY_MIN, keyToF32 } from './lut.ts';
-import { type PreparedQuant, channelWords, quantDesc } from './quant-params.ts';
+import { keyToF32 } from './lut.ts';
+import { type PreparedQuant, channelWords, firstKey, quantDesc } from './quant-params.ts';
 import { checkLength } from './quantize-linear.ts';
 import { grid1d, type KernelRunner } from './runner.ts';
-
-/** Smallest key in [lo, hi] with pred(key) true (pred monotone false -> true); hi + 1 if none. */
-function firstKey(pred: (k: number) => boolean, lo = KEY_MIN, hi = KEY_MAX): number {
-  let a = lo, b = hi + 1;
-  while (a < b) { const m = a + Math.floor((b - a) / 2); if (pred(m)) b = m; else a = m + 1; }
-  return a;
-}
 
 /** Per channel: key bounds of {x : qmin <= r(x) <= qmax} and of the exact 'input' mask interval. */
 function maskBounds(q: PreparedQuant): Int32Array {

@@ -13,7 +13,9 @@ import { grid1d, type KernelRunner, type PreparedDispatch } from './runner.ts';
 export interface FakeQuantGpuParams extends FakeQuantParams { method?: ExactMethod }
 
 export function prepareFakeQuantParams(dims: readonly number[], p: FakeQuantGpuParams): PreparedQuant {
-  return prepareQuant(dims, { range: [p.qmin, p.qmax], scale: p.scale, zeroPoint: p.zeroPoint, axis: p.axis, variant: p.variant, method: p.method }, 'fake-quant x');
+  // golden fake-quant.ts has no overflow knob (it always saturates)
+  return prepareQuant(dims, { range: [p.qmin, p.qmax], scale: p.scale, zeroPoint: p.zeroPoint, axis: p.axis,
+    variant: { ...p.variant, overflow: 'saturate' }, method: p.method }, 'fake-quant x');
 }
 
 /**

@@ -6,7 +6,7 @@
 import { DataType, dataTypeName } from '../sim/data-type.ts';
 import { bitsToF32, f32ToBits, intRange } from '../sim/golden/dtype.ts';
 import { quantizeQuotient } from '../sim/golden/quantize.ts';
-import { type QuantVariant, scaleDivide, variantOf } from '../sim/golden/rounding.ts';
+import { type QuantVariant, roundWith, scaleDivide, variantOf } from '../sim/golden/rounding.ts';
 import type { ExactMethod, KernelDesc } from './kernel-spec.ts';
 import { KEY_MAX, KEY_MIN, buildThresholds, keyToF32 } from './lut.ts';
 import { grid1d, type KernelRunner } from './runner.ts';
@@ -67,11 +67,9 @@ export function checkIntegerVariant(v: QuantVariant, what: string): void {
   }
 }
 
-/** The lut method needs a monotone quantizer; the int32-wrap overflow (+Inf -> qmin) is not. */
+/** The lut method: any variant (the int32-wrap overflow is handled by a per-channel key window). */
 export function checkLutVariant(v: QuantVariant, what: string): void {
-  if (v.overflow !== 'saturate') {
-    throw new RangeError(`${what}: overflow mode '${v.overflow}' is not monotone (+Inf quantizes to qmin), which the WebGPU kernels do not implement`);
-  }
+  void v; void what;
 }
 
 export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'): PreparedQuant {
@@ -116,19 +114,44 @@ export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'
   if (method === 'integer') checkIntegerVariant(variant, name); else checkLutVariant(variant, name);
   const nanCode = qmin; // golden quantize.ts: NaN -> qmin under 'saturate'
   const levels = qmax - qmin + 1;
-  const lut = new Int32Array(method === 'lut' ? C * levels : 1);
+  const wrap = variant.overflow === 'int32_wrap_to_qmin';
+  const lut = new Int32Array(method === 'lut' ? C * levels + (wrap ? 8 * C : 0) : 1);
   if (method === 'lut') {
     for (let c = 0; c < C; c++) {
       const s = bitsToF32(scaleBits[c]!), z = zeroPoint[c]!;
       const base = c * levels;
-      buildThresholds(levels, (k) => quantizeQuotient(scaleDivide(keyToF32(k), s, variant.scaleOp), z, qmin, qmax, variant) - qmin, KEY_MIN, KEY_MAX, lut, base);
+      const step = (k: number) => quantizeQuotient(scaleDivide(keyToF32(k), s, variant.scaleOp), z, qmin, qmax, variant) - qmin;
+      let lo = KEY_MIN, hi = KEY_MAX;
+      if (wrap) {
+        // the five key intervals of quant.wgsl's WRAP comment; r is monotone, so each bound is a search
+        const before = variant.zeroPoint === 'before_round';
+        const r = (k: number) => { const v = scaleDivide(keyToF32(k), s, variant.scaleOp); return roundWith(variant.rounding, before ? v + z : v); };
+        const T31 = 2 ** 31;
+        const a = firstKey((k) => r(k) >= -T31), d = firstKey((k) => r(k) >= T31);
+        const b = before ? a : Math.max(a, firstKey((k) => r(k) + z >= -T31));
+        const cc = before ? d - 1 : Math.min(d - 1, firstKey((k) => r(k) + z >= T31) - 1);
+        const at = (k: number) => step(k) + qmin;
+        const w = C * levels + 8 * c;
+        lut.set([a, b, cc, d, quantizeQuotient(NaN, z, qmin, qmax, variant), b > a ? at(a) : 0, cc + 1 < d ? at(cc + 1) : 0, 0], w);
+        lo = b; hi = cc;
+      }
+      buildThresholds(levels, step, lo, hi, lut, base);
     }
   }
   return { dtype: p.dtype, qmin, qmax, levels, channels: C, inner, variant, method, nanCode, scaleBits, invBits, zeroPoint, lut };
 }
 
+/** Smallest key in [lo, hi] where `pred` (false then true along the keys) holds; hi + 1 if none. */
+export function firstKey(pred: (k: number) => boolean, lo = KEY_MIN, hi = KEY_MAX): number {
+  let a = lo, b = hi + 1;
+  while (a < b) { const m = a + Math.floor((b - a) / 2); if (pred(m)) b = m; else a = m + 1; }
+  return a;
+}
+
 export function quantDesc(stem: string, q: PreparedQuant, extra: Record<string, number> = {}): KernelDesc {
-  return { stem, bindings: ['uniform', 'read', 'read', 'read', 'read_write'], overrides: { METHOD: q.method === 'integer' ? 0 : 1, VARIANT: q.variant.scaleOp === 'div' ? 0 : 1, WG: 256, ...extra } };
+  return { stem, bindings: ['uniform', 'read', 'read', 'read', 'read_write'], overrides: {
+    METHOD: q.method === 'integer' ? 0 : 1, VARIANT: q.variant.scaleOp === 'div' ? 0 : 1,
+    WRAP: q.method === 'lut' && q.variant.overflow === 'int32_wrap_to_qmin' ? 1 : 0, WG: 256, ...extra } };
 }
 
 /** The per-channel vec4u words of quant.wgsl: (s bits, fl32(1/s) bits, zero point, 0). */

@@ -25,6 +25,8 @@ describe.skipIf(skip)('golden vectors through the kernels', () => {
     const f8 = results.filter((r) => r.variant.startsWith('float8/'));
     expect(f8.length).toBe(2);
     for (const r of f8) expect(r.elements).toBeGreaterThan(100);
+    const wrap = results.find((r) => r.variant === 'lut/int32_wrap_to_qmin');
+    expect(wrap?.elements).toBeGreaterThan(50);
     // the spec variant runs every 8-bit and 4-bit case under both methods
     const spec = results.filter((r) => r.kernel === 'quantize-linear' && r.variant.endsWith('/spec'));
     for (const r of spec) expect(r.elements).toBeGreaterThan(50);

@@ -14,6 +14,13 @@
 
 override METHOD: u32 = 0u;
 override VARIANT: u32 = 0u;
+// The ONNX reference's x86 overflow (golden variant overflow 'int32_wrap_to_qmin'): NaN, +-Inf and
+// rounded quotients r outside [-2^31, 2^31) become INT32_MIN, and r + zp wraps modulo 2^32. The rounded
+// quotient is monotone in x, so along the order keys the code is: one constant below key a (r < -2^31),
+// another on [a, b) (r + zp wraps up), the monotone quantizer on [b, c], another constant on (c, d)
+// (r + zp wraps down), and the first constant again from d (r >= 2^31) and for NaN. The lut tail holds
+// (a, b, c, d, code outside, code on [a, b), code on (c, d), 0) per channel, from the golden function.
+override WRAP: bool = false;
 
 struct QParams {
   n: u32,          // elements
@@ -43,6 +50,13 @@ fn channel_of(i: u32) -> u32 {
 
 // The code of one element (x given by its f32 bits) in channel c.
 fn quantize_code(xb: u32, c: u32) -> i32 {
+  if (WRAP) {
+    let wi = P.channels * P.levels + 8u * c;
+    let k = f32_key(xb);
+    if (f32_is_nan(xb) || k < lut[wi] || k >= lut[wi + 3u]) { return lut[wi + 4u]; }
+    if (k < lut[wi + 1u]) { return lut[wi + 5u]; }
+    if (k > lut[wi + 2u]) { return lut[wi + 6u]; }
+  }
   if (f32_is_nan(xb)) { return P.nan_code; }
   let z = zero_point(c);
   if (METHOD == 0u) {
