@@ -25,6 +25,12 @@ export function rootedAtConstant(net: Net, tensor: string): boolean {
   return false;
 }
 
+/**
+ * Scale and zero-point tensors already validated (a weight's Q and DQ share them; tensors are never
+ * mutated, so a tensor that passed once passes again).
+ */
+const checked = new WeakSet<object>();
+
 export interface ParserNote {
   node: string;
   note: string;
@@ -56,13 +62,14 @@ function checkQdq(net: Net, n: SimNode, options: BuildOptions, notes: ParserNote
     if (options.version.constantScaleRequired) {
       throw new TrtBuildError(`${n.op} scale '${n.inputs[1]}' must be a build-time constant (initializer or Constant) in TensorRT ${options.version.id}`, n.name);
     }
-  } else {
+  } else if (!checked.has(scale)) {
     if (scale.data.length === 0) throw new TrtBuildError(`${n.op} scale '${n.inputs[1]}' is empty`, n.name);
     const data = scale.data as ArrayLike<number>;
     for (let i = 0; i < data.length; i++) {
       const v = data[i];
       if (!(v > 0 && v < Infinity)) throw new TrtBuildError(`${n.op} scale coefficients must be positive and finite; '${n.inputs[1]}'[${i}] = ${v}`, n.name);
     }
+    checked.add(scale);
   }
   const zpName = n.inputs[2];
   if (zpName) {
@@ -71,9 +78,10 @@ function checkQdq(net: Net, n: SimNode, options: BuildOptions, notes: ParserNote
     if (zp.dtype === DataType.UINT8) {
       throw new TrtBuildError(`UINT8 quantization is not supported: ${n.op} zero point '${zpName}' is UINT8 (TensorRT supports INT8, FP8, INT4 only)`, n.name);
     }
-    if (!isAllZero(zp)) {
+    if (!checked.has(zp) && !isAllZero(zp)) {
       throw new TrtBuildError(`TensorRT only supports symmetric quantization: the zero point '${zpName}' of ${n.op} must be all zeros`, n.name);
     }
+    checked.add(zp);
   }
   if (n.op === 'DequantizeLinear') {
     const c = net.constant(n.inputs[0]);
