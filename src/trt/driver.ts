@@ -1,8 +1,9 @@
 /**
  * Applies passes of rules to a fixed point, deterministically, recording every firing.
  *
- * Order: passes in sequence; inside a pass, sweeps over the nodes in ONNX position order (Net.sweepOrder); at each node the rules are tried in their listed order and the first that matches and passes
- * its guard fires. A sweep that fires nothing ends the pass. Firings are capped so a rule set that
+ * Order: passes in sequence; inside a pass, sweeps over the nodes in ONNX position order
+ * (Net.sweepOrder); at each node the rules are tried in their listed order and the first that matches and
+ * passes its guard fires. A sweep that fires nothing ends the pass. Firings are capped so a rule set that
  * oscillates fails loudly (naming the rules involved) instead of hanging.
  */
 import { match, opMatches, rootOps } from './pattern.ts';
@@ -12,7 +13,7 @@ import type { SimNode } from './net.ts';
 export interface TraceEntry {
   pass: string;
   rule: string;
-  /** Names of the nodes the pattern matched (root last). */
+  /** Names of the nodes the pattern matched, root first (in the order the pattern captured them). */
   matched: string[];
   /** Names of the nodes the rewrite created (fused units, clones, moved Q/DQ). */
   created: string[];
@@ -21,7 +22,7 @@ export interface TraceEntry {
 
 export class RewriteLimitError extends Error {
   constructor(pass: string, recent: TraceEntry[]) {
-    super(`rewrite pass '${pass}' did not reach a fixed point; last firings: ${recent.map((t) => `${t.rule}@${t.matched.at(-1)}`).join(', ')}`);
+    super(`rewrite pass '${pass}' did not reach a fixed point; last firings: ${recent.map((t) => `${t.rule}@${t.matched[0]}`).join(', ')}`);
     this.name = 'RewriteLimitError';
   }
 }
