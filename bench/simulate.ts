@@ -32,7 +32,9 @@ function measure(fn: () => void, runs: number): Timing {
 }
 
 function bench(name: string, model: Model, runs: number): { nodes: number; sim: Timing; ratio: number } {
-  for (let i = 0; i < 3; i++) simulateEngine(model); // warm-up (JIT)
+  // warm-up: let the JIT optimize (at least 3 runs, up to 40 or 1.5 s)
+  const warmUntil = performance.now() + 1500;
+  for (let i = 0; i < 40 && (i < 3 || performance.now() < warmUntil); i++) simulateEngine(model);
   const sim = measure(() => simulateEngine(model), runs);
   const topo = measure(() => topoOrder(model.graph), runs);
   const ratio = sim.wallMs / topo.wallMs;

@@ -85,14 +85,17 @@ function matchNode(p: NodePattern, n: SimNode, net: Net, m: Match): boolean {
     m.nodes[p.name] = n;
   }
   if (p.inputs) {
-    const orders = p.commutative && p.inputs.length === 2 ? [[0, 1], [1, 0]] : [p.inputs.map((_, i) => i)];
-    let ok = false;
-    for (const order of orders) {
+    const ins = p.inputs;
+    if (p.commutative && ins.length === 2) {
+      // the only place a failed attempt must be undone: the reversed order is tried next
       const s = snapshot(m);
-      if (order.every((src, k) => matchInput(p.inputs![k], n.inputs[src], net, m))) { ok = true; break; }
-      restore(m, s);
+      if (!(matchInput(ins[0], n.inputs[0], net, m) && matchInput(ins[1], n.inputs[1], net, m))) {
+        restore(m, s);
+        if (!(matchInput(ins[0], n.inputs[1], net, m) && matchInput(ins[1], n.inputs[0], net, m))) return false;
+      }
+    } else {
+      for (let k = 0; k < ins.length; k++) if (!matchInput(ins[k], n.inputs[k], net, m)) return false;
     }
-    if (!ok) return false;
   }
   return p.where ? p.where(n, m, net) : true;
 }
