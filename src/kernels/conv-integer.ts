@@ -8,7 +8,7 @@
 import { DataType } from '../sim/data-type.ts';
 import { type Conv2dParams, conv2dShape } from '../sim/golden/integer-ops.ts';
 import { dot4Include, type Dot4Path, type KernelDesc } from './kernel-spec.ts';
-import { checkDispatch, chooseDot4, kernelZeroPoints, operandDtype, packRows, type Int8Data } from './int8-operands.ts';
+import { checkDispatch, chooseDot4, kernelZeroPoints, operandDtype, type Int8Data } from './int8-operands.ts';
 import { type KernelRunner, type PreparedDispatch, runPrepared } from './runner.ts';
 
 export interface ConvOptions extends Conv2dParams {
@@ -21,7 +21,7 @@ export interface ConvOptions extends Conv2dParams {
 }
 
 export function convDesc(path: Dot4Path): KernelDesc {
-  return { stem: 'conv-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write', 'read', 'read'], includes: dot4Include(path) };
+  return { stem: 'conv-integer', bindings: ['uniform', 'read', 'read', 'read', 'read', 'read_write', 'read'], includes: dot4Include(path) };
 }
 
 export async function convInteger(runner: KernelRunner, x: Int8Data, xDims: readonly number[], w: Int8Data, wDims: readonly number[],
@@ -48,29 +48,44 @@ export async function prepareConv(runner: KernelRunner, x: Int8Data, xDims: read
   const bias = opts.bias ?? new Int32Array(M);
   if (!(bias instanceof Int32Array) || bias.length !== M) throw new RangeError(`ConvInteger: bias must be an Int32Array of ${M} (one per output channel)`);
   const path = chooseDot4(runner.ctx, opts.dot4);
-  const K4 = Math.ceil(K / 4);
   const flipX = xDt === DataType.UINT8 ? 0x80 : 0, flipW = wDt === DataType.UINT8 ? 0x80 : 0;
-  const Xp = new Uint8Array(x.length);
-  for (let i = 0; i < x.length; i++) Xp[i] = (x[i]! & 0xff) ^ flipX;
-  const Wp = packRows(M, K, (m, k) => (w[m * K + k]! & 0xff) ^ flipW);
+  const Cg = C / group, C4g = Math.ceil(Cg / 4);
+  // x as [n][g][h][w][c4] words: four channels of one pixel per u32, lanes past Cg are 0
+  const Xw = new Uint32Array(N * group * H * W * C4g);
+  for (let nn = 0; nn < N; nn++) for (let g = 0; g < group; g++) for (let c = 0; c < Cg; c++) {
+    const src = ((nn * C) + g * Cg + c) * H * W;
+    const dst0 = (nn * group + g) * H * W * C4g + (c >> 2), sh = (c & 3) * 8;
+    for (let i = 0; i < H * W; i++) Xw[dst0 + i * C4g]! |= (((x[src + i]! & 0xff) ^ flipX) << sh) >>> 0;
+  }
+  // weights as [m][kh][kw][c4] words
+  const KK4 = kH * kW * C4g;
+  const Ww = new Uint32Array(M * KK4);
+  const wSum = new Int32Array(M);
+  for (let m = 0; m < M; m++) {
+    let t = 0;
+    for (let c = 0; c < Cg; c++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) {
+      const v = (w[((m * Cg + c) * kH + kh) * kW + kw]! & 0xff) ^ flipW;
+      Ww[m * KK4 + (kh * kW + kw) * C4g + (c >> 2)]! |= (v << ((c & 3) * 8)) >>> 0;
+      t += (v << 24) >> 24;
+    }
+    wSum[m] = t;
+  }
+  const zb = xz & 0xff;
+  const padFull = (zb * 0x01010101) >>> 0;
+  const lastLanes = Cg - (C4g - 1) * 4;
+  let padLast = 0;
+  for (let l = 0; l < lastLanes; l++) padLast = (padLast | (zb << (8 * l))) >>> 0;
   const Pn = OH * OW;
   const out = new Int32Array(N * M * Pn);
   const gx = Math.ceil(Pn / 32), gy = Math.ceil(M / group / 64);
   checkDispatch(gx, gy, N * group, 'ConvInteger');
   runner.checkSize(out.byteLength, 'ConvInteger output');
+  runner.checkSize(Xw.byteLength, 'ConvInteger input');
+  runner.checkSize(Ww.byteLength, 'ConvInteger weights');
   const pipeline = await runner.pipeline(convDesc(path));
-  const wSum = new Int32Array(M);
-  for (let m = 0; m < M; m++) { let t = 0; for (let k = 0; k < K; k++) t += ((w[m * K + k]! & 0xff) ^ flipW) << 24 >> 24; wSum[m] = t; }
-  const u = runner.uniform([C, H, W, M, kH, kW, OH, OW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, group, K, K4, xz, wz.some((z) => z !== 0) ? 1 : 0, 0]);
-  const kinfo = new Int32Array(2 * K);
-  for (let k = 0; k < K; k++) {
-    const c = Math.floor(k / (kH * kW)), r = k % (kH * kW);
-    const dh = Math.floor(r / kW) * s.dH, dw = (r % kW) * s.dW;
-    if (dh > 0x7fff || dw > 0xffff) throw new RangeError(`ConvInteger: dilated kernel extent ${dh}x${dw} is too large`);
-    kinfo[2 * k] = c * H * W + dh * W + dw;
-    kinfo[2 * k + 1] = (dh << 16) | dw;
-  }
-  const bufs = [u, runner.upload(Xp, 'x'), runner.upload(Wp, 'w'), runner.upload(wz, 'w_zp'), runner.upload(bias, 'bias'), runner.output(out.byteLength, 'y'), runner.upload(kinfo, 'kinfo'), runner.upload(wSum, 'w_sum')];
+  const u = runner.uniform([C, H, W, M, kH, kW, OH, OW, s.sH, s.sW, s.pT, s.pL, s.dH, s.dW, group, K, C4g, xz,
+    wz.some((z) => z !== 0) ? 1 : 0, padFull, padLast, 0, 0, 0]);
+  const bufs = [u, runner.upload(Xw, 'x'), runner.upload(Ww, 'w'), runner.upload(wz, 'w_zp'), runner.upload(bias, 'bias'), runner.output(out.byteLength, 'y'), runner.upload(wSum, 'w_sum')];
   return { pipeline, buffers: bufs, workgroups: [gx, gy, N * group], output: 5, outBytes: out.byteLength, dims: [N, M, OH, OW],
     destroy: () => { for (const b of bufs) b.destroy(); } };
 }
