@@ -138,6 +138,30 @@ const cases: Case[] = [
   { name: 'Resize nearest scales (half_pixel, round_prefer_floor)', build: ({ b, x, c }) => b.op('Resize', [x([1, 2, 4, 5]), '', c([1, 1, 2, 1.5], F)], { mode: 'nearest' }) },
   { name: 'Resize nearest sizes asymmetric floor', build: ({ b, x, c }) => b.op('Resize', [x([1, 2, 4, 5]), '', '', c([1, 2, 7, 3], I64)], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }) },
   { name: 'Resize nearest align_corners ceil', build: ({ b, x, c }) => b.op('Resize', [x([1, 1, 5, 5]), '', c([1, 1, 1.6, 0.6], F)], { mode: 'nearest', coordinate_transformation_mode: 'align_corners', nearest_mode: 'round_prefer_ceil' }) },
+  // ---- more attribute / opset variants
+  { name: 'Resize nearest pytorch_half_pixel / tf_half_pixel_for_nn', build: ({ b, x, c }) => [
+    b.op('Resize', [x([1, 2, 5, 4]), '', c([1, 1, 1.7, 2.5], F)], { mode: 'nearest', coordinate_transformation_mode: 'pytorch_half_pixel' }),
+    b.op('Resize', [x([1, 2, 5, 4]), '', c([1, 1, 0.5, 3], F)], { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn', nearest_mode: 'ceil' }),
+  ] },
+  { name: 'Resize opset 10 / Upsample opset 9', opset: 10, build: ({ b, x, c }) => b.op('Resize', [x([1, 2, 3, 3]), c([1, 1, 2, 3], F)], { mode: 'nearest' }) },
+  { name: 'Upsample opset 9', opset: 9, build: ({ b, x, c }) => b.op('Upsample', [x([1, 2, 3, 3]), c([1, 1, 2, 2], F)], { mode: 'nearest' }) },
+  { name: 'Conv SAME_LOWER stride 2', tol: { scale: 1e-6 }, build: ({ b, x }) => b.op('Conv', [x([1, 3, 8, 9]), x([4, 3, 4, 4])], { auto_pad: 'SAME_LOWER', strides: [2, 2] }) },
+  { name: 'ConvTranspose 1-D', tol: { scale: 1e-6 }, build: ({ b, x }) => b.op('ConvTranspose', [x([1, 3, 6]), x([3, 2, 3])], { strides: [3], pads: [1, 0] }) },
+  { name: 'MaxPool 1-D / AveragePool ceil_mode', tol: { scale: 1e-6 }, build: ({ b, x }) => [b.op('MaxPool', [x([1, 2, 11])], { kernel_shape: [3], strides: [2] }), b.op('AveragePool', [x([1, 2, 7, 7])], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 })] },
+  { name: 'LayerNormalization axis 1 / Softmax axis 0', opset: 17, tol: { scale: 1e-6 }, build: ({ b, x }) => [b.op('LayerNormalization', [x([2, 3, 4]), x([3, 4])], { axis: 1 }), b.op('Softmax', [x([3, 4])], { axis: 0 })] },
+  { name: 'Gemm scalar C, no C', tol: { scale: 1e-6 }, build: ({ b, x, c }) => [b.op('Gemm', [x([3, 5]), x([5, 2]), c([0.5], F, [])]), b.op('Gemm', [x([3, 5]), x([2, 5])], { transB: 1, alpha: 2 })] },
+  { name: 'Pad wrap (opset 19) / Split uneven (opset 18)', opset: 19, build: ({ b, x, c }) => [b.op('Pad', [x([3, 4]), c([1, 2, 2, 1], I64)], { mode: 'wrap' }), ...b.node('Split', [x([7])], { num_outputs: 2 }, { outputs: 2 })] },
+  { name: 'Slice negative axes / Expand rank up / Unsqueeze negative', build: ({ b, x, c }) => [
+    b.op('Slice', [x([4, 5, 6]), c([1], I64), c([-1], I64), c([-2], I64)]),
+    b.op('Expand', [x([4]), c([2, 3, 1], I64)]),
+    b.op('Unsqueeze', [x([2, 3]), c([-1], I64)]),
+  ] },
+  { name: 'Clip / Relu / Max on int8, Neg int32', opset: 14, build: ({ b, x, c }) => [
+    b.op('Clip', [x([20], DataType.INT8), c([-5], DataType.INT8, []), c([7], DataType.INT8, [])]),
+    b.op('Relu', [x([20], DataType.INT8)], {}, { dtypes: [DataType.INT8] }),
+    b.op('Max', [x([20], DataType.INT8), x([20], DataType.INT8)]),
+    b.op('Neg', [x([10], DataType.INT32, [-100, 100])]),
+  ] },
   // ---- quantization
   { name: 'QuantizeLinear/DequantizeLinear per-tensor int8', build: ({ b, x }) => b.qdq(x([4, 30], F, [-8, 8]), 0.05, 3) },
   { name: 'QuantizeLinear uint8 + DequantizeLinear per-axis', build: ({ b, x }) => [b.quantize(x([3, 20], F, [-3, 3]), 0.03, 128, DataType.UINT8), b.qdq(x([3, 20], F, [-3, 3]), [0.01, 0.02, 0.04], 0, DataType.INT8, 0)] },

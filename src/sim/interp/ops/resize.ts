@@ -63,7 +63,10 @@ export function resizeOutDims(inDims: readonly number[], scalesIn: number[] | un
 
 function nearestResize(x: Tensor, dims: number[], scales: number[], ctm: string, nearest: string): Tensor {
   const r = dims.length;
-  const maps = dims.map((d, a) => Int32Array.from({ length: d }, (_, o) => sourceIndex(o, x.dims[a], d, scales[a], ctm, nearest)));
+  // an axis with scale 1 (and the same length) maps each index to itself, as onnxruntime does — the
+  // coordinate formula alone would shift it under tf_half_pixel_for_nn or nearest_mode 'ceil'
+  const maps = dims.map((d, a) => Int32Array.from({ length: d }, (_, o) =>
+    (scales[a] === 1 && d === x.dims[a] ? o : sourceIndex(o, x.dims[a], d, scales[a], ctm, nearest))));
   const n = numel(dims);
   const out = alloc(x.dtype, n) as unknown as unknown[];
   const src = x.data as unknown as unknown[];
