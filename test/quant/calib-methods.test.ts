@@ -60,10 +60,8 @@ describe('worked examples by hand', () => {
   it('fake quant is narrow range, half-even, float32', () => {
     expect(fakeQuantF32(1, 1)).toBe(1);
     expect(fakeQuantF32(-2, 1)).toBe(-1);
-    // 0.5/127 steps: x = 1.5 steps rounds to 2 steps (even)
-    const step = Math.fround(1 / Math.fround(127));
+    // x = 1.5 steps of 1/127 rounds to 2 steps (half to even)
     expect(fakeQuantF32(Math.fround(1.5 / 127), 1)).toBe(Math.fround(2 / Math.fround(127)));
-    void step;
   });
 
   it('numpy pairwise sum: differs from a naive left-to-right sum where numpy does', () => {
