@@ -186,6 +186,21 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
     }), { seed: SEED + 5, numRuns: 4 });
   });
 
+  it('dequantize and fake-quant at extreme scales (subnormal, near overflow), every int8 code', async () => {
+    const scales = [1e-40, 1e-45, 2 ** -126, 2 ** -125 * 1.7, 2 ** 118 * 1.99, 2 ** 119, 2 ** 120 * 1.5, 2 ** 126, 0.1, 3.3e38].map(Math.fround);
+    const codes = Int8Array.from({ length: 256 }, (_, i) => i - 128);
+    for (const s of scales) for (const zp of [0, 127, -128, 5]) for (const method of ['lut', 'integer'] as const) {
+      const got = await dequantizeLinear(runner!, codes, [256], { dtype: DataType.INT8, scale: [s], zeroPoint: [zp], method });
+      const want = dequantizeTensor({ dtype: DataType.INT8, dims: [256], data: codes }, { dtype: DataType.FLOAT, dims: [], data: Float32Array.of(s) },
+        { dtype: DataType.INT8, dims: [], data: Int8Array.of(zp) }).data as Float32Array;
+      expect(Array.from(new Uint32Array(got.buffer)), `scale ${s} zp ${zp} ${method}`).toEqual(Array.from(new Uint32Array(want.buffer)));
+      const x = Float32Array.from({ length: 1024 }, (_, i) => Math.fround((i - 512) * s * 0.37));
+      const fq = await fakeQuant(runner!, x, [1024], { scale: [s], zeroPoint: [zp], qmin: -128, qmax: 127, method });
+      const wf = fakeQuantForward(x, [1024], { scale: [s], zeroPoint: [zp], qmin: -128, qmax: 127 }).y;
+      expect(Array.from(new Uint32Array(fq.buffer)), `fake-quant scale ${s} zp ${zp} ${method}`).toEqual(Array.from(new Uint32Array(wf.buffer)));
+    }
+  });
+
   it('rejects bad parameters with clear errors', async () => {
     const x = new Float32Array(8);
     await expect(quantizeLinear(runner!, x, [8], { dtype: DataType.INT16, scale: [1] })).rejects.toThrow(/unsupported quantized dtype INT16/);

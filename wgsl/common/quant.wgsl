@@ -97,12 +97,27 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
 }
 
 // fl32((q - zp) * s) as f32 bits, exactly: for |q - zp| < 256 the product of |q - zp| and s's 24-bit
-// significand fits a u32, which f32_round_scaled rounds once; wider ranges use the general f32_mul.
+// significand fits a u32 and is rounded once (branch-free when s is normal and not huge, else by
+// f32_round_scaled); wider ranges use the general f32_mul.
 fn dequantize_code(q: i32, c: u32) -> u32 {
   let d = q - zero_point(c);
   let sb = scale_bits(c);
-  if (abs(d) < 256) {
-    return f32_round_scaled(select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN), u32(abs(d)) * f32_sig(sb), f32_exp2(sb));
+  let es = (sb >> 23u) & 0xffu;
+  let ad = u32(abs(d));
+  if (ad < 256u && es >= 1u && es <= 245u) {
+    // common case, branch-free: s normal, p = |d| * sig(s) in [2^23, 2^32) (or 0); the result is normal,
+    // below 2^(es - 118) < Inf; round p to 24 bits (sh in [0, 8] dropped bits, ties to even)
+    let p = ad * ((sb & 0x7fffffu) | 0x800000u);
+    let sh = 8u - min(countLeadingZeros(p), 8u);
+    let m = p >> sh;
+    let rem = p & ((1u << sh) - 1u);
+    let half = (1u << sh) >> 1u;
+    let up = rem > half || (rem == half && sh > 0u && (m & 1u) == 1u);
+    let bits = ((es + sh - 1u) << 23u) + m + select(0u, 1u, up);
+    return select((select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN)) | bits, 0u, ad == 0u);
+  }
+  if (ad < 256u) {
+    return f32_round_scaled(select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN), ad * f32_sig(sb), f32_exp2(sb));
   }
   return f32_mul(i32_to_f32(d), sb);
 }
