@@ -252,8 +252,8 @@ export function insertQdq(model: Model, plan: Plan, opts: InsertOptions): { mode
     }
     if (d.weight) {
       const wi = weightIndex(n);
-      const rankAtNode = view.constants.get(n.inputs[wi])?.dims.length
-        ?? (view.graph.valueInfo.get(n.inputs[wi])?.shape?.length ?? 2);
+      // Transpose/Identity keep the rank, so the constant behind them gives the rank at the node
+      const rankAtNode = (view.constants.get(resolveWeight(view, n, undefined).root) as Tensor).dims.length;
       const axisAtNode = d.weightPerTensor ? undefined : weightAxis(n, rankAtNode);
       const r = resolveWeight(view, n, axisAtNode);
       checkFloat(view, r.root, `node ${n.name} weight`);
