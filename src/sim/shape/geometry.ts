@@ -74,15 +74,18 @@ export function windowGeometry(inp: readonly number[], w: WindowAttrs): WindowGe
         throw new Error(`auto_pad '${w.autoPad}' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER`);
       }
       const span = inp[i] + padBegin[i] + padEnd[i] - ext;
-      if (span < 0) throw new Error(`the window (extent ${ext}) is larger than the padded input (${inp[i] + padBegin[i] + padEnd[i]}) on spatial axis ${i}`);
+      let o: number;
       if (w.ceilMode) {
-        let o = Math.ceil(span / s) + 1;
+        o = Math.ceil(span / s) + 1;
         // the last window must start inside the input or the begin padding
         if ((o - 1) * s >= inp[i] + padBegin[i]) o--;
-        out[i] = o;
       } else {
-        out[i] = Math.floor(span / s) + 1;
+        o = Math.floor(span / s) + 1;
       }
+      // with ceil_mode a window may overhang the padded input (it pools over what it covers); a window
+      // exactly one element too long gives an empty output (as ONNX VALID padding and onnxruntime do)
+      if (o < 0) throw new Error(`the window (extent ${ext}) is larger than the padded input (${inp[i] + padBegin[i] + padEnd[i]}) on spatial axis ${i}`);
+      out[i] = o;
     }
   }
   return { out, padBegin, padEnd };
