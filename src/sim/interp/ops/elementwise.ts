@@ -75,12 +75,11 @@ function isSuffix(b: readonly number[], dims: readonly number[]): boolean {
   return tail.every((d, i) => d === dims[dims.length - tail.length + i]);
 }
 
-function sameType(ctx: OpContext, ...ts: Tensor[]): DataType {
+function sameType(...ts: Tensor[]): DataType {
   const t = ts[0].dtype;
   for (const x of ts) {
     if (x.dtype !== t) throw new Error(`inputs have different dtypes ${dataTypeName(t)} and ${dataTypeName(x.dtype)}`);
   }
-  void ctx;
   return t;
 }
 
@@ -159,7 +158,7 @@ function binary(opType: string, fFloat: F2, fInt?: F2, fInt32?: F2): void {
   registerOp(opType, (ctx) => {
     const a = need(ctx, 0);
     const b = need(ctx, 1);
-    const t = sameType(ctx, a, b);
+    const t = sameType(a, b);
     const f = t === DataType.INT32 && fInt32 ? fInt32 : isIntegerType(t) && fInt ? fInt : fFloat;
     return [mapBinary(a, b, f, t)];
   });
@@ -181,7 +180,7 @@ function compare(opType: string, f: (a: number, b: number) => boolean): void {
   registerOp(opType, (ctx) => {
     const a = need(ctx, 0);
     const b = need(ctx, 1);
-    sameType(ctx, a, b);
+    sameType(a, b);
     return [mapBinary(a, b, (x, y) => (f(x, y) ? 1 : 0), DataType.BOOL)];
   });
 }
@@ -197,7 +196,7 @@ function variadic(opType: string, f: F2): void {
   registerOp(opType, (ctx) => {
     const xs = ctx.inputs.filter((t): t is Tensor => t !== undefined);
     if (xs.length === 0) throw new Error(`${opType} needs at least one input`);
-    const t = sameType(ctx, ...xs);
+    const t = sameType(...xs);
     let acc = xs[0];
     if (xs.length === 1) return [mapUnary(acc, (v) => v)];
     for (let i = 1; i < xs.length; i++) acc = mapBinary(acc, xs[i], f, t);
@@ -213,7 +212,7 @@ registerOp('Where', (ctx) => {
   const x = need(ctx, 1);
   const y = need(ctx, 2);
   if (c.dtype !== DataType.BOOL) throw new Error(`Where condition must be bool, got ${dataTypeName(c.dtype)}`);
-  sameType(ctx, x, y);
+  sameType(x, y);
   const dims = broadcastShapes([c.dims, x.dims, y.dims]);
   const n = numel(dims);
   const ic = broadcastOffsets(c.dims, dims);
