@@ -119,6 +119,20 @@ describe('qdqsim quantize / calibrate CLI', () => {
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-3);
   });
 
+  it('a float model (no Q/DQ) gives a cache for every float activation; writing a model needs Q/DQ', () => {
+    const f = join(dir, 'float.onnx'), cache = join(dir, 'implicit.cache');
+    saveModel(tinyResnet(), f);
+    let r = cli('calibrate', f, '--method', 'max', '--batches', '1', '--cache', cache);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/has no Q\/DQ: calibrated all 18 float activations/);
+    const c = parseCalibrationCache(readFileSync(cache, 'utf8'));
+    expect(c.scales.size).toBe(18); // the input + 17 node outputs
+    expect([...c.scales.keys()][0]).toBe('input');
+    r = cli('calibrate', f, '-o', join(dir, 'nope.onnx'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no activation QuantizeLinear to write scales into/);
+  });
+
   it('synthetic data is reported loudly; usage errors exit 2', () => {
     const q = join(dir, 'rq-syn.onnx');
     saveModel(quantizeModel(tinyResnet()).model, q);

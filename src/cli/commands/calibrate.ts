@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { loadModel, saveModel } from '../../sim/onnx/model-io.ts';
 import { DEFAULT_CACHE_HEADER, formatAmaxTable, formatCalibrationCache, parseAmaxTable, parseCalibrationCache } from '../../quant/calib/cache.ts';
-import { applyAmax, applyScales, CALIB_METHODS, calibrationTargets, type CalibMethod, collectStatistics, computeAmax, type Feeds } from '../../quant/calib/calibrate.ts';
+import { applyAmax, applyScales, CALIB_METHODS, calibrationTargets, type CalibMethod, collectAllStatistics, collectStatistics, computeAmax, type Feeds } from '../../quant/calib/calibrate.ts';
 import { loadCalibrationData } from '../../quant/calib/data.ts';
 import { DEFAULT_PERCENTILE } from '../../quant/calib/percentile.ts';
 import { syntheticBatches } from '../../quant/calib/synthetic.ts';
@@ -62,7 +62,11 @@ export function register(program: Command): void {
       const model = loadModel(input);
       try {
         const targets = calibrationTargets(model);
-        if (targets.size === 0) throw new QuantError(`${input} has no activation QuantizeLinear to calibrate; run \`qdqsim quantize\` first`);
+        // A float model (no Q/DQ): calibrate every activation for a TensorRT implicit-quantization cache
+        const implicit = targets.size === 0;
+        if (implicit && (o.output || o.fromCache || o.fromAmax)) {
+          throw new QuantError(`${input} has no activation QuantizeLinear to write scales into; run \`qdqsim quantize\` first, or give only --cache/--amax-json to calibrate every activation of the float model`);
+        }
         let amax: Map<string, number> | undefined;
         let calibrated = model;
         let missing: string[] = [];
@@ -92,19 +96,22 @@ export function register(program: Command): void {
           bar.start(batches.length, 0);
           let stats;
           try {
-            stats = collectStatistics(model, batches, [...targets.keys()], { onProgress: (d) => bar.update(d) });
+            stats = implicit
+              ? collectAllStatistics(model, batches, { onProgress: (d) => bar.update(d) })
+              : collectStatistics(model, batches, [...targets.keys()], { onProgress: (d) => bar.update(d) });
           } finally { bar.stop(); }
+          if (implicit) process.stdout.write(`calibrate: ${input} has no Q/DQ: calibrated all ${stats.size} float activations for an implicit-quantization cache\n`);
           amax = computeAmax(stats, o.method, percentile);
           const r = applyAmax(model, amax);
           calibrated = r.model; missing = r.missing;
         }
-        if (missing.length) {
+        if (missing.length && !implicit) {
           throw new QuantError(`no amax for ${missing.length} quantized tensor(s) of ${input}: ${missing.slice(0, 5).map((t) => `"${t}"`).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
         }
-        process.stdout.write(`calibrate: ${targets.size} activation tensors calibrated\n`);
+        if (!implicit) process.stdout.write(`calibrate: ${targets.size} activation tensors calibrated\n`);
         if (o.verbose) for (const [t, a] of amax) process.stdout.write(`  ${t}: amax ${a} scale ${Math.fround(a / 127)}\n`);
         if (o.output) { saveModel(calibrated, o.output); process.stdout.write(`wrote ${o.output}\n`); }
-        const onlyTargets = new Map([...amax].filter(([t]) => targets.has(t)));
+        const onlyTargets = implicit ? amax : new Map([...amax].filter(([t]) => targets.has(t)));
         if (o.cache) { writeFileSync(o.cache, formatCalibrationCache(onlyTargets, o.cacheHeader)); process.stdout.write(`wrote ${o.cache}\n`); }
         if (o.amaxJson) { writeFileSync(o.amaxJson, formatAmaxTable(onlyTargets, o.fromCache || o.fromAmax ? undefined : o.method)); process.stdout.write(`wrote ${o.amaxJson}\n`); }
       } catch (e) {

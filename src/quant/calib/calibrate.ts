@@ -73,6 +73,31 @@ export function collectStatistics(model: Model, batches: readonly Feeds[], tenso
   return stats;
 }
 
+/**
+ * Statistics of every FLOAT activation (graph inputs and node outputs, not constants) of a float model: what
+ * TensorRT's implicit-quantization calibrators put in a calibration cache.
+ */
+export function collectAllStatistics(model: Model, batches: readonly Feeds[], opts: CalibrateOptions = {}): Map<string, Histogram> {
+  if (batches.length === 0) throw new QuantError('calibration data is empty: no batches');
+  const view = new GraphView(model.graph);
+  const order: string[] = [];
+  for (const vi of model.graph.inputs) if (!view.isConstant(vi.name)) order.push(vi.name);
+  for (const n of model.graph.nodes) for (const o of n.outputs) if (o && !view.isConstant(o)) order.push(o);
+  const stats = new Map<string, Histogram>();
+  batches.forEach((feeds, b) => {
+    const res = runModel(model, feeds, { capture: 'all' });
+    for (const t of order) {
+      const v = feeds[t] ?? res.captured[t] ?? res.outputs[t];
+      if (!v || v.dtype !== DataType.FLOAT) continue;
+      let h = stats.get(t);
+      if (!h) stats.set(t, (h = new Histogram(opts.numBins ?? DEFAULT_NUM_BINS, t)));
+      h.collect(v.data as Float32Array);
+    }
+    opts.onProgress?.(b + 1, batches.length);
+  });
+  return stats;
+}
+
 export function amaxFromHistogram(h: Histogram, method: CalibMethod, percentile = DEFAULT_PERCENTILE): number {
   if (method === 'max' || !h.counts || !h.edges) return h.amax;
   switch (method) {
