@@ -283,9 +283,12 @@ const NOTES = `{{TABLES}}
   code by the 24-bit significand, rounded once. See wgsl/common/quant.wgsl.
 - method \`integer\`: every f32 operation emulated with u32 arithmetic (26-step division), the slow,
   independent path.
-- int8 conv: implicit GEMM (no im2col buffer), 8 output channels x 4 pixels per invocation, x bytes
-  gathered per k from a host-built k table; matmul: 8x8 register blocks. Both fold zero points in after
-  \`dot4I8Packed\` (or its scalar twin), exact modulo 2^32.
+- int8 conv: implicit GEMM (no im2col buffer): the input is re-laid out once as [n][g][h][w][c4] words
+  (four channels per u32), so a k4 word of the GEMM is one load per output pixel; 8 output channels x 8
+  pixels per invocation; matmul: 8x8 register blocks. Both fold zero points in after
+  \`dot4I8Packed\` (or the scalar path's unpacked vec4i dot), exact modulo 2^32. On lavapipe the
+  scalar path is often as fast as dot4I8Packed (LLVM lowers both to shifts and multiplies); on GPUs
+  with a DP4a instruction the packed path is the one that matters.
 `;
 
 await main();
