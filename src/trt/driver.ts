@@ -3,7 +3,8 @@
  *
  * Order: passes in sequence; inside a pass, sweeps over the nodes in ONNX position order
  * (Net.sweepOrder); at each node the rules are tried in their listed order and the first that matches and
- * passes its guard fires. A sweep that fires nothing ends the pass. Firings are capped so a rule set that
+ * passes its guard fires. The first sweep of a pass visits every node; later sweeps visit the nodes near
+ * the edits of the sweep before (Net.takeTouched). A sweep that fires nothing ends the pass. Firings are capped so a rule set that
  * oscillates fails loudly (naming the rules involved) instead of hanging.
  */
 import { match, opMatches, rootOps } from './pattern.ts';
@@ -31,9 +32,9 @@ export class RewriteLimitError extends Error {
 const FIRINGS_PER_NODE = 8;
 const FIRINGS_FLOOR = 64;
 
-export function runPasses(passes: readonly Pass[], ctx: RuleContext): TraceEntry[] {
+export function runPasses(passes: readonly Pass[], ctx: RuleContext, opts: PassOptions = {}): TraceEntry[] {
   const trace: TraceEntry[] = [];
-  for (const pass of passes) runPass(pass, ctx, trace);
+  for (const pass of passes) runPass(pass, ctx, trace, opts);
   return trace;
 }
 
@@ -52,7 +53,18 @@ function indexRules(rules: readonly Rule[]): { byOp: Map<string, Rule[]>; generi
   return { byOp, generic };
 }
 
-export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[]): void {
+/**
+ * How far downstream of an edit a rule's root can be: the deepest pattern (requantize: Q <- DQ <- conv)
+ * spans two edges, guards look one more edge around; one edge of margin.
+ */
+const PATTERN_REACH = 4;
+
+export interface PassOptions {
+  /** Revisit every node in every sweep instead of only the neighbourhood of edits (slower; for tests). */
+  fullSweeps?: boolean;
+}
+
+export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[], opts: PassOptions = {}): void {
   const { net } = ctx;
   const { byOp, generic } = indexRules(pass.rules);
   const order = new Map(pass.rules.map((r, i) => [r, i]));
@@ -68,17 +80,22 @@ export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[]): void
   };
   const limit = FIRINGS_PER_NODE * net.nodes.size + FIRINGS_FLOOR;
   let firings = 0;
+  net.takeTouched(0); // edits before this pass are covered by the first, full sweep
+  let visit: SimNode[] = net.sweepOrder();
   for (;;) {
     let fired = false;
-    for (const n of net.sweepOrder()) {
+    for (const n of visit) {
       if (!net.alive(n)) continue;
       for (const rule of candidatesFor(n.op)) {
         if (!opMatches(rule.pattern.op, n)) continue;
         const m = match(rule.pattern, n, net);
         if (!m || (rule.guard && !rule.guard(m, ctx))) continue;
-        const matched = Object.values(m.nodes).map((x: SimNode) => x.name);
+        const matchedNodes = Object.values(m.nodes) as SimNode[];
+        const matched = matchedNodes.map((x) => x.name);
         const watermark = net.idWatermark;
         const detail = rule.rewrite(m, ctx);
+        // rules may change matched nodes in place (op, fused unit): they count as edited
+        for (const x of matchedNodes) if (net.alive(x)) net.touch(x);
         const created = net.createdSince(watermark).map((x) => x.name);
         trace.push({ pass: pass.id, rule: rule.id, matched, created, ...(detail ? { detail } : {}) });
         fired = true;
@@ -87,5 +104,8 @@ export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[]): void
       }
     }
     if (!fired) return;
+    // Later sweeps visit only the neighbourhood of what changed (patterns look upstream from their root,
+    // so a change can enable a match at most PATTERN_REACH edges downstream of it).
+    visit = opts.fullSweeps ? net.sweepOrder() : [...net.takeTouched(PATTERN_REACH)].sort((a, b) => a.order - b.order || a.id - b.id);
   }
 }

@@ -41,6 +41,9 @@ export class Net {
   /** Position of every ONNX node of the source graph, by name. */
   readonly onnxOrder = new Map<string, number>();
   private nextId = 0;
+  /** Nodes and tensors edited since the last `takeTouched()` (drives the rewrite worklist). */
+  private touchedNodes = new Set<SimNode>();
+  private touchedTensors = new Set<string>();
   /** Every node ever added, indexed by id (ids are sequential). */
   private readonly added: SimNode[] = [];
   private tensorSerial = 0;
@@ -63,6 +66,7 @@ export class Net {
     };
     this.nodes.set(node.id, node);
     this.added.push(node);
+    this.touchedNodes.add(node);
     for (const o of node.outputs) if (o !== '') this.producers.set(o, node);
     for (const i of node.inputs) if (i !== '') this.link(i, node);
     return node;
@@ -71,6 +75,8 @@ export class Net {
   remove(node: SimNode): void {
     if (!this.nodes.delete(node.id)) return;
     node.removed = true;
+    for (const t of node.inputs) if (t !== '') this.touchedTensors.add(t);
+    for (const t of node.outputs) if (t !== '') this.touchedTensors.add(t);
     for (const o of node.outputs) if (this.producers.get(o) === node) this.producers.delete(o);
     for (const i of node.inputs) if (i !== '') this.unlink(i, node);
   }
@@ -92,6 +98,7 @@ export class Net {
   setInput(node: SimNode, index: number, tensor: string): void {
     const old = node.inputs[index];
     if (old === tensor) return;
+    this.touch(node, old, tensor);
     node.inputs[index] = tensor;
     if (old !== '' && !node.inputs.includes(old)) this.unlink(old, node);
     if (tensor !== '') this.link(tensor, node);
@@ -99,9 +106,56 @@ export class Net {
 
   setOutput(node: SimNode, index: number, tensor: string): void {
     const old = node.outputs[index];
+    this.touch(node, old, tensor);
     if (this.producers.get(old) === node) this.producers.delete(old);
     node.outputs[index] = tensor;
     this.producers.set(tensor, node);
+  }
+
+  /** Marks a node (changed in place by a rule) and tensors as edited. */
+  touch(node: SimNode, ...tensors: string[]): void {
+    this.touchedNodes.add(node);
+    for (const t of tensors) if (t !== '') this.touchedTensors.add(t);
+  }
+
+  /**
+   * The live nodes near everything edited since the last call: edited nodes, the producers and readers of
+   * edited tensors, the Q readers of their inputs (sibling Qs), and everything up to `hops` edges downstream
+   * of those — the nodes at which a rule rooted downstream of an edit could now match.
+   */
+  takeTouched(hops: number): Set<SimNode> {
+    const seeds = new Set<SimNode>();
+    for (const n of this.touchedNodes) if (!n.removed) seeds.add(n);
+    for (const t of this.touchedTensors) {
+      const p = this.producers.get(t);
+      // A tensor nobody produces (a network input) has no producer whose fusion depends on its readers;
+      // skipping it keeps an edit next to a widely read input (an attention mask) from waking every reader.
+      if (!p) continue;
+      seeds.add(p);
+      for (const c of this.consumers(t)) seeds.add(c);
+    }
+    this.touchedNodes = new Set();
+    this.touchedTensors = new Set();
+    const out = new Set<SimNode>(seeds);
+    // siblings: other Qs of the same tensor (the sibling-Q merge looks across readers)
+    for (const n of seeds) {
+      for (const t of n.inputs) {
+        if (t === '') continue;
+        for (const c of this.consumers(t)) if (c.op === 'QuantizeLinear') out.add(c);
+      }
+    }
+    let frontier = [...out];
+    for (let h = 0; h < hops && frontier.length > 0; h++) {
+      const next: SimNode[] = [];
+      for (const n of frontier) {
+        for (const o of n.outputs) {
+          if (o === '') continue;
+          for (const c of this.consumers(o)) if (!out.has(c)) { out.add(c); next.push(c); }
+        }
+      }
+      frontier = next;
+    }
+    return out;
   }
 
   /** Every reader of `from` reads `to` instead (graph outputs are renamed by the caller's choice of names). */
