@@ -24,7 +24,16 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
+/** `qdqsim ... | head` closes the pipe early: that is the reader's choice, not an error. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe(process.stdout);
   const program = await buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
