@@ -51,6 +51,7 @@ const cases: Case[] = [
     const s = x([1]);
     return b.op('Div', [b.op('Mul', [b.op('Sub', [b.op('Add', [a, v]), s]), x([4])]), x([2, 1, 4], F, [0.5, 2])]);
   } },
+  { name: 'Mul/Sub per-channel broadcast', build: ({ b, x }) => [b.op('Mul', [x([1, 3, 4, 5]), x([1, 3, 1, 1])]), b.op('Sub', [x([2, 3, 4, 5]), x([2, 3, 1, 1])]), b.op('Add', [x([2, 3, 4]), x([2, 1, 1])])] },
   { name: 'Add int32 / Mul int32 / Div int32', build: ({ b, x }) => {
     const a = x([6], DataType.INT32, [-1000, 1000]);
     const d = x([6], DataType.INT32, [1, 50]);

@@ -44,6 +44,7 @@ export function mapBinary(a: Tensor, b: Tensor, f: F2, dtype: DataType): Tensor 
   const bv = readNumbers(b);
   const s = scratch(dtype, n);
   const o = s.data as Float64Array;
+  let inner = 0;
   if (sameDims(a.dims, b.dims)) {
     for (let i = 0; i < n; i++) o[i] = f(av[i], bv[i]);
   } else if (bv.length === 1) {
@@ -58,12 +59,34 @@ export function mapBinary(a: Tensor, b: Tensor, f: F2, dtype: DataType): Tensor 
       o[i] = f(av[i], bv[j]);
       if (++j === m) j = 0;
     }
+  } else if (sameDims(a.dims, dims) && (inner = trailingBroadcast(b.dims, dims)) > 0) {
+    // b constant along the trailing axes (a per-channel scale [C,1,1] over [N,C,H,W])
+    for (let j = 0, i = 0; j < bv.length; j++) {
+      const y = bv[j];
+      for (const e = i + inner; i < e; i++) o[i] = f(av[i], y);
+    }
   } else {
     const ia = broadcastOffsets(a.dims, dims);
     const ib = broadcastOffsets(b.dims, dims);
     for (let i = 0; i < n; i++) o[i] = f(av[ia[i]], bv[ib[i]]);
   }
   return finish(dtype, dims, s);
+}
+
+/**
+ * When `b` (aligned right to `dims`) equals `dims` up to some axis t and is 1 from t on, each of b's
+ * elements covers a run of prod(dims[t:]) consecutive outputs: that run length, else 0.
+ */
+function trailingBroadcast(b: readonly number[], dims: readonly number[]): number {
+  const r = dims.length;
+  const bb = [...new Array(r - b.length).fill(1), ...b];
+  let t = r;
+  while (t > 0 && bb[t - 1] === 1) t--;
+  if (t === r || t === 0) return 0;
+  for (let i = 0; i < t; i++) if (bb[i] !== dims[i]) return 0; // then b has exactly n / inner elements
+  let inner = 1;
+  for (let i = t; i < r; i++) inner *= dims[i];
+  return inner;
 }
 
 /** b's dims (leading 1s stripped) are a suffix of `dims`. */
