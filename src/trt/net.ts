@@ -138,12 +138,10 @@ export class Net {
     this.touchedTensors = new Set();
     const out = new Set<SimNode>(seeds);
     // siblings: other Qs of the same tensor (the sibling-Q merge looks across readers)
-    for (const n of seeds) {
-      for (const t of n.inputs) {
-        if (t === '') continue;
-        for (const c of this.consumers(t)) if (c.op === 'QuantizeLinear') out.add(c);
-      }
-    }
+    const inputs = new Set<string>();
+    for (const n of seeds) for (const t of n.inputs) if (t !== '') inputs.add(t);
+    // each tensor once: a widely read input (an attention mask) is scanned once per sweep, not once per reader
+    for (const t of inputs) for (const c of this.consumers(t)) if (c.op === 'QuantizeLinear') out.add(c);
     let frontier = [...out];
     for (let h = 0; h < hops && frontier.length > 0; h++) {
       const next: SimNode[] = [];
