@@ -37,12 +37,27 @@ export const KEY_MAX = 0x7f800000;  // +Inf
  * Per step j in [1, levels): the smallest key in [lo, hi] with step(key) >= j. Steps no key reaches are
  * a suffix; `out[at]` (T[0], never compared) holds R, the number of reachable steps.
  * `step` must be monotone non-decreasing in the key (steps below step(lo) get T[j] = lo: always reached).
+ * `guess(j)`, optional, is where step j probably starts; it only shortens the search.
  */
-export function buildThresholds(levels: number, step: (key: number) => number, lo: number, hi: number, out: Int32Array, at: number): void {
+export function buildThresholds(levels: number, step: (key: number) => number, lo: number, hi: number, out: Int32Array, at: number,
+  guess?: (j: number) => number): void {
   let from = lo;
   let reachable = levels;
   for (let j = 1; j < levels; j++) {
-    let a = from, b = hi + 1; // invariant: step(a - 1) < j (or a == lo), step(b) >= j (or b == hi + 1)
+    // bracket [a, b]: step(a - 1) < j (or a == from), step(b) >= j (or b == hi + 1)
+    let a = from, b = hi + 1;
+    const g = guess ? Math.round(guess(j)) : NaN;
+    if (Number.isFinite(g) && g > a && g <= hi) {
+      // gallop from the guess (the answer is usually within a few keys); any guess gives the same result
+      let d = 1;
+      if (step(g) >= j) {
+        b = g;
+        for (;;) { const t = b - d; if (t <= a) break; if (step(t) >= j) { b = t; d *= 2; } else { a = t + 1; break; } }
+      } else {
+        a = g + 1;
+        for (;;) { const t = a + d; if (t > hi) break; if (step(t) < j) { a = t + 1; d *= 2; } else { b = t; break; } }
+      }
+    }
     while (a < b) {
       const mid = a + Math.floor((b - a) / 2);
       if (step(mid) >= j) b = mid; else a = mid + 1;

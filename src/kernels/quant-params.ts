@@ -8,7 +8,7 @@ import { bitsToF32, f32ToBits, intRange } from '../sim/golden/dtype.ts';
 import { quantizeQuotient } from '../sim/golden/quantize.ts';
 import { type QuantVariant, roundWith, scaleDivide, variantOf } from '../sim/golden/rounding.ts';
 import type { ExactMethod, KernelDesc } from './kernel-spec.ts';
-import { KEY_MAX, KEY_MIN, buildThresholds, keyToF32 } from './lut.ts';
+import { KEY_MAX, KEY_MIN, buildThresholds, f32Key, keyToF32 } from './lut.ts';
 import { grid1d, type KernelRunner } from './runner.ts';
 
 /** The quantized types the kernels store one code per byte: the integer types of at most 8 bits. */
@@ -135,7 +135,7 @@ export function prepareQuant(dims: readonly number[], p: QuantParams, name = 'x'
         lut.set([a, b, cc, d, quantizeQuotient(NaN, z, qmin, qmax, variant), b > a ? at(a) : 0, cc + 1 < d ? at(cc + 1) : 0, 0], w);
         lo = b; hi = cc;
       }
-      buildThresholds(levels, step, lo, hi, lut, base);
+      buildThresholds(levels, step, lo, hi, lut, base, (j) => f32Key(Math.fround((qmin + j - z - 0.5) * s)));
     }
   }
   return { dtype: p.dtype, qmin, qmax, levels, channels: C, inner, variant, method, nanCode, scaleBits, invBits, zeroPoint, lut };

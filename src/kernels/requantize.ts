@@ -88,7 +88,9 @@ export async function requantizeGpu(runner: KernelRunner, acc: Int32Array, o: Re
       const oc: EpilogueOptions = { ...o, channels: 1, channelStride: 1,
         wScale: [o.wScale.length === 1 ? o.wScale[0]! : o.wScale[c]!],
         floatBias: o.floatBias ? [o.floatBias.length === 1 ? o.floatBias[0]! : o.floatBias[c]!] : undefined };
-      buildThresholds(levels, (a) => { one[0] = a; requantize(one, out, oc); return out[0]! - qmin; }, -0x80000000, 0x7fffffff, lut, c * levels);
+      const gm = guess[2 * c]!, gb = guess[2 * c + 1]!;
+      buildThresholds(levels, (a) => { one[0] = a; requantize(one, out, oc); return out[0]! - qmin; }, -0x80000000, 0x7fffffff, lut, c * levels,
+        (j) => (qmin + j - zp - 0.5 - gb) / gm);
     }
   }
   const act2 = act.kind === 'relu' ? 1 : act.kind === 'clip' ? 2 : 0;
