@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileSafeName, fileSafeNames } from '../../src/cli/commands/run.ts';
+import { fileSafeName, fileSafeNames } from '../../src/sim/io/file-safe-name.ts';
 import { DataType } from '../../src/sim/data-type.ts';
 import { GraphBuilder } from '../../src/sim/ir/builder.ts';
 import { randomFeeds } from '../../src/sim/interp/random-inputs.ts';

@@ -8,29 +8,35 @@ import { runModel } from '../../sim/interp/run-model.ts';
 import { readNumbers } from '../../sim/interp/tensor-util.ts';
 import { NpyError, readNpy, writeNpy } from '../../sim/io/npy.ts';
 import { readNpz, writeNpz } from '../../sim/io/npz.ts';
+import { fileSafeNames } from '../../sim/io/file-safe-name.ts';
 import { loadModel } from '../../sim/onnx/model-io.ts';
 import type { Tensor } from '../../sim/tensor.ts';
 import { CliError } from '../cli-error.ts';
+import { runEngineSim } from '../../trt/validation/exec/engine-sim.ts';
+import type { Precision } from '../../trt/build-options.ts';
 
-/** A value name made safe as a file name: [A-Za-z0-9._-] kept, anything else '_'; never '.', '..' or empty. */
-export function fileSafeName(name: string): string {
-  let s = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  if (s === '' || /^\.+$/.test(s)) s = s.replace(/\./g, '_') || '_';
-  return s;
+interface RunCliOptions {
+  input: string[];
+  seed: string;
+  dynamicDim: string;
+  saveInputs?: string;
+  outputDir?: string;
+  capture?: string;
+  engineSim?: boolean;
+  backend: string;
+  precision: string;
 }
 
-/** File-safe names for a list of value names, made unique (case-insensitively) with `_1`, `_2`, ... */
-export function fileSafeNames(names: string[]): Map<string, string> {
-  const used = new Set<string>();
-  const out = new Map<string, string>();
-  for (const n of names) {
-    const base = fileSafeName(n);
-    let s = base;
-    for (let k = 1; used.has(s.toLowerCase()); k++) s = `${base}_${k}`;
-    used.add(s.toLowerCase());
-    out.set(n, s);
-  }
-  return out;
+const PRECISIONS: readonly Precision[] = ['best', 'int8', 'fp16', 'fp32', 'strongly-typed'];
+
+function parsePrecision(p: string): Precision {
+  if (!(PRECISIONS as readonly string[]).includes(p)) throw new CliError(`--precision must be one of ${PRECISIONS.join(', ')}, got '${p}'`, 2);
+  return p as Precision;
+}
+
+function parseBackend(b: string): 'ref' | 'webgpu' {
+  if (b !== 'ref' && b !== 'webgpu') throw new CliError(`--backend must be ref or webgpu, got '${b}'`, 2);
+  return b;
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -66,8 +72,11 @@ export function register(program: Command): void {
     .option('--dynamic-dim <n>', 'size given to symbolic/unknown input dims of random inputs', '1')
     .option('--save-inputs <dir>', 'write the inputs used as <dir>/<name>.npy')
     .option('--output-dir <dir>', 'write each output as <dir>/<name>.npy (names made file-safe)')
+    .option('--engine-sim', 'execute the predicted TensorRT engine instead (fused INT8 layers with int32 accumulation, float32 epilogue, FP16 where the build would use it)')
+    .option('--backend <ref|webgpu>', 'engine-sim arithmetic: TypeScript reference or the WGSL kernels (identical bits)', 'ref')
+    .option('--precision <p>', 'engine-sim build flags: best|int8|fp16|fp32|strongly-typed', 'best')
     .option('--capture <names>', "also keep intermediate values (comma-separated names, or 'all') and write them to <output-dir>/captured.npz")
-    .action((modelPath: string, o: { input: string[]; seed: string; dynamicDim: string; saveInputs?: string; outputDir?: string; capture?: string }) => {
+    .action(async (modelPath: string, o: RunCliOptions) => {
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${o.seed}'`, 2);
       const dyn = Number(o.dynamicDim);
@@ -120,9 +129,20 @@ export function register(program: Command): void {
 
       const capture = o.capture === undefined ? undefined : o.capture === 'all' ? 'all' as const : o.capture.split(',').map((s) => s.trim()).filter(Boolean);
       const t0 = performance.now();
-      let res: ReturnType<typeof runModel>;
+      let res: { outputs: Record<string, Tensor>; captured: Record<string, Tensor> };
+      let how = 'reference interpreter';
       try {
-        res = runModel(model, feeds, { capture });
+        if (o.engineSim) {
+          if (capture === 'all') throw new CliError("--capture all is not available with --engine-sim: name the tensors (engine-layer boundaries survive; fused intermediates do not exist in the engine)", 2);
+          const backend = parseBackend(o.backend);
+          const precision = parsePrecision(o.precision);
+          const sim = await runEngineSim(model, feeds, { backend, precision, capture });
+          res = sim;
+          const fused = sim.layers.filter((l) => l.mode === 'int8-fused').length;
+          how = `simulated TensorRT engine (${precision}, ${backend}): ${sim.engine.layers.length} layers, ${fused} fused INT8`;
+        } else {
+          res = runModel(model, feeds, { capture });
+        }
       } catch (e) {
         if (e instanceof GraphError) throw new CliError(e.withFile(modelPath).message, 1);
         throw e;
@@ -130,7 +150,7 @@ export function register(program: Command): void {
       const ms = performance.now() - t0;
 
       const lines: string[] = [];
-      lines.push(`model ${modelPath}: ${g.nodes.length} nodes, ran in ${ms.toFixed(1)} ms`);
+      lines.push(`model ${modelPath}: ${g.nodes.length} nodes, ran in ${ms.toFixed(1)} ms on the ${how}`);
       for (const [name, t] of Object.entries(feeds)) lines.push(`  input  ${name}: ${random[name] ? `random (seed ${seed})` : 'from file'} ${describeTensor(t)}`);
       const outNames = fileSafeNames(Object.keys(res.outputs));
       if (o.outputDir) {

@@ -4,6 +4,7 @@
  * files. Stacks are split into batches of the model's batch dimension (or `batchSize` when it is symbolic).
  * Errors name the file and the input.
  */
+import { fileSafeName } from '../../sim/io/file-safe-name.ts';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { dataTypeName } from '../../sim/data-type.ts';
@@ -14,7 +15,6 @@ import { makeTensor, type Tensor, type TensorData } from '../../sim/tensor.ts';
 import { QuantError } from '../quant-error.ts';
 import type { Feeds } from './calibrate.ts';
 
-const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
 function splitStack(vi: ValueInfo, t: Tensor, file: string, batchSize: number | undefined): Tensor[] {
   if (t.dtype !== vi.dtype) throw new QuantError(`${file}: array for input "${vi.name}" is ${dataTypeName(t.dtype)}, the model input is ${dataTypeName(vi.dtype)}`);
@@ -70,14 +70,14 @@ export function loadCalibrationData(model: Model, path: string, opts: { batchSiz
     if (npz.length) {
       for (const f of npz) batches.push(...batchesFromArrays(model, readNpz(join(path, f)), join(path, f), opts.batchSize));
     } else if (npy.length) {
-      const byInput = new Map(inputs.map((vi) => [`${fileSafe(vi.name)}.npy`, vi]));
+      const byInput = new Map(inputs.map((vi) => [`${fileSafeName(vi.name)}.npy`, vi]));
       if (npy.every((f) => byInput.has(f)) && npy.length === inputs.length) {
         const arrays = Object.fromEntries(npy.map((f) => [byInput.get(f)!.name, readNpy(join(path, f))]));
         batches = batchesFromArrays(model, arrays, path, opts.batchSize);
       } else if (inputs.length === 1) {
         for (const f of npy) batches.push(...batchesFromArrays(model, { [inputs[0].name]: readNpy(join(path, f)) }, join(path, f), opts.batchSize));
       } else {
-        throw new QuantError(`${path}: a multi-input model needs one <input>.npy per input (${inputs.map((v) => `${fileSafe(v.name)}.npy`).join(', ')}) or .npz files; found ${npy.join(', ')}`);
+        throw new QuantError(`${path}: a multi-input model needs one <input>.npy per input (${inputs.map((v) => `${fileSafeName(v.name)}.npy`).join(', ')}) or .npz files; found ${npy.join(', ')}`);
       }
     } else {
       throw new QuantError(`${path}: no .npz or .npy files`);

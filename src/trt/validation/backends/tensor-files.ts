@@ -58,13 +58,4 @@ export function readRawTensor(path: string, vi: ValueInfo): Tensor {
   return decodeRawTensor(new Uint8Array(readFileSync(path)), vi.dtype, vi.shape as number[], path);
 }
 
-/**
- * A tensor name as a file name, the rule `qdqsim run --output-dir` uses (src/cli/commands/run.ts):
- * [A-Za-z0-9._-] kept, anything else '_'; never '.', '..' or empty. Kept here because src/trt must
- * not import the CLI; the two must stay equal (test/trt/validation/artifacts.test.ts checks it).
- */
-export function fileSafeName(name: string): string {
-  let s = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  if (s === '' || /^\.+$/.test(s)) s = s.replace(/\./g, '_') || '_';
-  return s;
-}
+export { fileSafeName } from '../../../sim/io/file-safe-name.ts';
