@@ -28,6 +28,7 @@ function sideBySide(a: Variant, b: Variant): string {
     ['INT8 compute layers', String(a.engine.summary.int8Layers), String(b.engine.summary.int8Layers)],
     ['MACs in INT8', pct(a.engine.summary.int8MacPercent), pct(b.engine.summary.int8MacPercent)],
     ['stand-alone Q/DQ (Reformat)', String(a.engine.summary.standaloneQdq), String(b.engine.summary.standaloneQdq)],
+    ['float compute layers', String(floatCompute(a.engine)), String(floatCompute(b.engine))],
     ['float conv/FC layers', String(floatConvs(a.engine)), String(floatConvs(b.engine))],
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
@@ -36,6 +37,23 @@ function sideBySide(a: Variant, b: Variant): string {
 
 function countQ(m: Model): number {
   return m.graph.nodes.filter((n) => n.opType === 'QuantizeLinear').length;
+}
+
+function floatCompute(e: Engine): number {
+  return e.layers.filter((l) => l.kind !== 'reformat' && l.kind !== 'noop' && l.compute !== 'Int8').length;
+}
+
+/** The engine layers that implement one residual block, to show where the two placements part ways. */
+function blockExcerpt(e: Engine, block: string): string {
+  const rows = e.layers.filter((l) => l.name.includes(`/${block}_`));
+  return rows
+    .map((l) => {
+      const prec = `${l.inputs.map((t) => t.precision).join(',')} -> ${l.outputs.map((t) => t.precision).join(',')}`;
+      // keep both ends: the weight/conv at the start, the fused Add/Relu at the end
+      const name = l.name.length > 100 ? `${l.name.slice(0, 38)} ... ${l.name.slice(-58)}` : l.name;
+      return `  ${l.layerType.padEnd(16)} ${prec.padEnd(18)} ${name}`;
+    })
+    .join('\n');
 }
 
 function floatConvs(e: Engine): number {
@@ -53,11 +71,15 @@ export function runDemo(opts: { model: string; size: number; layers?: boolean })
   const out: string[] = [];
   out.push(`qdqsim demo: ${opts.model} (Keras/tf2onnx style, ${opts.size}x${opts.size}, seeded weights) -> two Q/DQ placements -> predicted TensorRT 8.x engines (--best)\n`);
   out.push(sideBySide(tfqat, tfmot), '');
+  const block = 'conv2_block2';
+  for (const v of [tfqat, tfmot]) out.push(`\n== ${v.label}: engine layers of residual block ${block} ==`, blockExcerpt(v.engine, block));
   for (const v of [tfqat, tfmot]) {
     if (opts.layers) out.push(`\n== ${v.label}: predicted engine ==`, formatEngineTable(v.engine));
     const { findings } = lintModel(v.model, { precision: 'best' });
     out.push(`\n== lint: ${v.label} — ${findings.length} finding(s) ==`);
-    if (findings.length) out.push(formatFindings(findings.slice(0, 5)) + (findings.length > 5 ? `\n  ... ${findings.length - 5} more (qdqsim lint MODEL.onnx)` : ''));
+    const shown = findings.slice(0, 3);
+    if (shown.length) out.push(formatFindings(shown).split('\n').filter((line) => !/^\d+ finding\(s\)/.test(line)).join('\n'));
+    if (findings.length > shown.length) out.push(`  ... ${findings.length - shown.length} more: qdqsim lint MODEL.onnx lists them all`);
   }
   out.push('\nInput-side Q/DQ (TF-QAT) lets TensorRT fuse Q/DQ into INT8 conv kernels; output-side placement leaves stand-alone reformats and float layers.');
   return out.join('\n') + '\n';
