@@ -11,6 +11,7 @@
  * Nodes are emitted right before their consumer (or right after the producer for output quantization),
  * so the node list stays topologically ordered.
  */
+import { cloneGraph } from '../sim/ir/clone.ts';
 import { DataType, dataTypeName } from '../sim/data-type.ts';
 import type { Graph, Model, Node } from '../sim/ir/graph.ts';
 import { makeTensor, type Tensor } from '../sim/tensor.ts';
@@ -174,16 +175,6 @@ function quantizeWeightData(w: Tensor, scales: Float32Array, axis: number | unde
   return out;
 }
 
-function cloneGraph(g: Graph): Graph {
-  return {
-    ...g,
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
-    inputs: [...g.inputs],
-    outputs: [...g.outputs],
-    initializers: new Map(g.initializers),
-    valueInfo: new Map(g.valueInfo),
-  };
-}
 
 /** Where an activation pair goes: before input `index` of node `node`. */
 interface Edge {

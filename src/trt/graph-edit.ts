@@ -4,21 +4,7 @@
  */
 import type { Model, Node } from '../sim/ir/graph.ts';
 
-/** A structural copy: node lists, maps and attributes are new; tensors are shared (never mutated). */
-export function cloneModel(m: Model): Model {
-  const g = m.graph;
-  return {
-    ...m,
-    graph: {
-      ...g,
-      nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
-      inputs: [...g.inputs],
-      outputs: [...g.outputs],
-      initializers: new Map(g.initializers),
-      valueInfo: new Map(g.valueInfo),
-    },
-  };
-}
+export { cloneModel } from '../sim/ir/clone.ts';
 
 function uniqueName(m: Model, base: string): string {
   const taken = new Set(m.graph.nodes.map((n) => n.name));
