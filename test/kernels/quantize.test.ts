@@ -72,7 +72,7 @@ function describeCase(c: Case, seed: number, i: number, x: Float32Array): string
 
 const variants: Partial<QuantVariant>[] = [{}, { scaleOp: 'mul_inv' }];
 const lutOnlyVariants: Partial<QuantVariant>[] = [{ rounding: 'half_up' }, { rounding: 'half_away' }, { zeroPoint: 'before_round' },
-  { overflow: 'int32_wrap_to_qmin' }, { overflow: 'int32_wrap_to_qmin', zeroPoint: 'before_round' }];
+  { overflow: 'int32_wrap_to_qmin' }, { overflow: 'int32_wrap_to_qmin', zeroPoint: 'before_round' }, { rounding: 'half_up', zeroPoint: 'before_round' }];
 
 describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', () => {
   for (const method of ['integer', 'lut'] as const) {
@@ -160,6 +160,19 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
         if (m.count) throw new Error(`${m.count} mismatches; ${describeCase(c, seed, m.first, x)}: kernel ${got[m.first]}, golden ${want[m.first]}`);
       }), { seed: SEED + 7, numRuns: 2 });
     }
+  });
+
+  it("QuantizeLinear (lut), rounding 'half_up' with the zero point before rounding: the fast path's blind spot", async () => {
+    // quotients 2^-21..2^-15 below a tie: floor(fl32(t + zp + 0.5)) rounds up at |zp| ~ 2^7 although t
+    // is not a tie; the native fast path must not be used for this variant (it once was: 21066 mismatches)
+    const s = Math.fround(0.01), zp = 120, n = 1 << 16;
+    const x = Float32Array.from({ length: n }, (_, i) => Math.fround(((i % 7) - 3 + 0.5 - (1 + ((i >> 3) % 64)) * 2 ** -21) * s));
+    const variant = { rounding: 'half_up' as const, zeroPoint: 'before_round' as const };
+    const got = await quantizeLinear(runner!, x, [n], { dtype: DataType.UINT8, scale: [s], zeroPoint: [zp], variant });
+    const want = quantizeTensor({ dtype: DataType.FLOAT, dims: [n], data: x }, { dtype: DataType.FLOAT, dims: [], data: Float32Array.of(s) },
+      { dtype: DataType.UINT8, dims: [], data: Uint8Array.of(zp) }, { outputDtype: DataType.UINT8, variant }).data as Uint8Array;
+    const m = firstMismatch(got, want);
+    expect(m.count, `first bad index ${m.first}: x ${x[m.first]}`).toBe(0);
   });
 
   it('float8 QuantizeLinear / DequantizeLinear (stretch): 4 formats, saturate on/off, 4 x 2^16 elements', async () => {

@@ -21,6 +21,10 @@ override VARIANT: u32 = 0u;
 // (r + zp wraps down), and the first constant again from d (r >= 2^31) and for NaN. The lut tail holds
 // (a, b, c, d, code outside, code on [a, b), code on (c, d), 0) per channel, from the golden function.
 override WRAP: bool = false;
+// The native fast path below. Off for rounding 'half_up' with the zero point added before rounding:
+// that variant rounds fl32(v + zp + 0.5), whose float32 rounding at |zp| up to 2^16 is coarser than the
+// fast path's margin.
+override FAST: bool = true;
 
 struct QParams {
   n: u32,          // elements
@@ -78,13 +82,15 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
   //    or within 2^-24 likewise.
   // 4. If |f - 0.5| > max(8 ulp(v), 2^-20), no half-integer lies within 5 ulp(v) + 2^-23 of v: t lies in
   //    the same open interval between two half-integers as v and is not a tie, so every rounding mode
-  //    (half_even, half_up, half_away; with the zero point added before or after, an integer) gives
-  //    round(v) (+ zp). 8 ulp(v) = 2^(e - 20) is built from v's exponent bits, exactly.
+  //    gives round(v) (+ zp): half_even and half_away round t (or t + zp, exact in float64) directly;
+  //    half_up is floor(fl32(t + 0.5)), and fl32 moves t + 0.5 by at most 1 ulp(v) < the margin.
+  //    (half_up with the zero point before rounding is floor(fl32(t + zp + 0.5)): FAST is off for it.)
+  //    8 ulp(v) = 2^(e - 20) is built from v's exponent bits, exactly.
   // Everything else (about 2^-19 of typical inputs, plus specials) takes the exact table walk.
   let ib = inv_scale_bits(c);
   let xe = i32((xb >> 23u) & 0xffu);
   let pe = xe + i32((ib >> 23u) & 0xffu) - 254;     // |x * inv| in [2^pe, 2^(pe + 2))
-  if (xe != 0 && xe != 255 && pe >= -100 && pe <= 18) {
+  if (FAST && xe != 0 && xe != 255 && pe >= -100 && pe <= 18) {
     let v = bitcast<f32>(xb) * bitcast<f32>(ib);
     let ulp8 = bitcast<f32>((bitcast<u32>(v) & 0x7f800000u) - (20u << 23u));
     let f = v - floor(v);
