@@ -162,6 +162,23 @@ describe.skipIf(skip)('quantize / dequantize / fake-quant kernels vs golden', ()
     }
   });
 
+  it('QuantizeLinear at subnormal and tiny scales (fl32(1/s) is Inf or huge), both scale ops', async () => {
+    for (const s of [1e-45, 1e-42, 2 ** -127, 2 ** -126, 3e-39].map(Math.fround)) for (const scaleOp of ['div', 'mul_inv'] as const) {
+      const n = 1 << 14;
+      const bits = new Uint32Array(n);
+      fillQuantInputs(rng(3), bits, s, 0, -128, 127);
+      for (let i = 0; i < n; i += 5) bits[i] = (0x00800000 + i * 37) >>> 0;   // tiny normal x
+      const x = new Float32Array(bits.buffer);
+      for (const method of ['lut', 'integer'] as const) {
+        const got = await quantizeLinear(runner!, x, [n], { dtype: DataType.INT8, scale: [s], variant: { scaleOp }, method });
+        const want = quantizeTensor({ dtype: DataType.FLOAT, dims: [n], data: x }, { dtype: DataType.FLOAT, dims: [], data: Float32Array.of(s) },
+          undefined, { outputDtype: DataType.INT8, variant: { scaleOp } }).data as Int8Array;
+        const m = firstMismatch(got, want);
+        expect(m.count, `scale ${s} ${scaleOp} ${method}: first bad index ${m.first}`).toBe(0);
+      }
+    }
+  });
+
   it("QuantizeLinear (lut), rounding 'half_up' with the zero point before rounding: the fast path's blind spot", async () => {
     // quotients 2^-21..2^-15 below a tie: floor(fl32(t + zp + 0.5)) rounds up at |zp| ~ 2^7 although t
     // is not a tie; the native fast path must not be used for this variant (it once was: 21066 mismatches)

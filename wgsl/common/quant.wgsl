@@ -89,8 +89,9 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
   // Everything else (about 2^-19 of typical inputs, plus specials) takes the exact table walk.
   let ib = inv_scale_bits(c);
   let xe = i32((xb >> 23u) & 0xffu);
-  let pe = xe + i32((ib >> 23u) & 0xffu) - 254;     // |x * inv| in [2^pe, 2^(pe + 2))
-  if (FAST && xe != 0 && xe != 255 && pe >= -100 && pe <= 18) {
+  let ie = i32((ib >> 23u) & 0xffu);                 // fl32(1/s) is Inf or subnormal for extreme s
+  let pe = xe + ie - 254;                            // |x * inv| in [2^pe, 2^(pe + 2))
+  if (FAST && xe != 0 && xe != 255 && ie != 0 && ie != 255 && pe >= -100 && pe <= 18) {
     let v = bitcast<f32>(xb) * bitcast<f32>(ib);
     let ulp8 = bitcast<f32>((bitcast<u32>(v) & 0x7f800000u) - (20u << 23u));
     let f = v - floor(v);
