@@ -1,4 +1,7 @@
 /** Shared helpers of the golden benchmarks: timing, ORT kernel time from its profiler, data. */
+import { mulberry32 } from '../src/sim/random.ts';
+
+export { mulberry32 };
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,16 +55,6 @@ export async function ortTimes(model: Uint8Array, feeds: Record<string, ort.Tens
   return { kernel: runs.slice(2), wall };
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const fmt = (v: number, d = 2) => v.toFixed(d);
 export { ort };

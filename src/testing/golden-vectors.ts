@@ -10,6 +10,9 @@
  * Regenerate with `npx tsx src/testing/golden-vectors.ts --write` (a test checks the committed files
  * equal the generator's output, and that each case separates the variants it claims to).
  */
+import { mulberry32 } from '../sim/random.ts';
+
+export { mulberry32 };
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataType, dataTypeName } from '../sim/data-type.ts';
@@ -82,17 +85,6 @@ export function requantWith(acc: number, xs: number, ws: number, ys: number, zp:
   return r < min ? min : r > max ? max : r;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCALES = [0.1, 0.0066, 0.02, 1 / 127, 1 / 3, 0.05, 0.3, 0.00214854861, 0.0078125].map(fl32);
 

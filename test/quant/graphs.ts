@@ -1,18 +1,9 @@
 /** Small hand-built graphs for the quantizer tests (plain Graph objects; deterministic weights). */
+import { mulberry32 as rng } from '../../src/sim/random.ts';
 import { DataType } from '../../src/sim/data-type.ts';
 import type { Attribute, Graph, Model, Node } from '../../src/sim/ir/graph.ts';
 import { makeTensor, type Tensor } from '../../src/sim/tensor.ts';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class G {
   nodes: Node[] = [];

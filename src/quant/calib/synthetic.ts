@@ -2,22 +2,13 @@
  * Seeded synthetic calibration data (standard normal, float32) for when no calibration set is given.
  * Scales computed from it say nothing about real data; the CLI reports that loudly.
  */
+import { mulberry32 } from '../../sim/random.ts';
 import { DataType, dataTypeName } from '../../sim/data-type.ts';
 import type { Model } from '../../sim/ir/graph.ts';
 import { makeTensor } from '../../sim/tensor.ts';
 import { QuantError } from '../quant-error.ts';
 import type { Feeds } from './calibrate.ts';
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticBatches(model: Model, count: number, seed = 0): Feeds[] {
   const rnd = mulberry32(seed);

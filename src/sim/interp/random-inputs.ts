@@ -1,20 +1,13 @@
 /** Seeded random feeds for a model's graph inputs (the `qdqsim run` default, tests and benches). */
+import { mulberry32 } from '../random.ts';
+
+export { mulberry32 };
 import { DataType, dataTypeName } from '../data-type.ts';
 import type { Dim, Model } from '../ir/graph.ts';
 import { GraphError } from '../ir/graph-error.ts';
 import type { Tensor } from '../tensor.ts';
 import { allocTensor, numberToF16Bits } from './tensor-util.ts';
 
-/** mulberry32: a tiny, fast, seedable 32-bit generator. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RandomInputOptions {
   seed?: number;
