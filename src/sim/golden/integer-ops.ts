@@ -197,6 +197,23 @@ export function conv2dInt32(
 const DIRECT_MAX_K = 32;
 
 /**
+ * What both int32 conv paths precompute: x - xZp as int16 once (monomorphic typed reads in the
+ * inner loops), and per kernel tap k its window offsets (channel base, kh * dH - pT, kw * dW - pL).
+ */
+function convTaps(x: ArrayLike<number>, xZp: number, s: Conv2dShape): { xs: Int16Array; kc: Int32Array; khd: Int32Array; kwd: Int32Array } {
+  const { C, H, W, kH, kW, group, pT, pL, dH, dW } = s;
+  const Cg = C / group, K = Cg * kH * kW;
+  const xs = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) xs[i] = x[i] - xZp;
+  const kc = new Int32Array(K), khd = new Int32Array(K), kwd = new Int32Array(K);
+  for (let c = 0; c < Cg; c++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) {
+    const k = (c * kH + kh) * kW + kw;
+    kc[k] = c * H * W; khd[k] = kh * dH - pT; kwd[k] = kw * dW - pL;
+  }
+  return { xs, kc, khd, kwd };
+}
+
+/**
  * Direct conv for tiny K (depthwise): per output pixel a sum over K taps with precomputed offsets.
  * Requires K · max|x - xZp| · max|w - wZp| < 2^31, so the plain sum never leaves int32 before the
  * bias add (which wraps on store).
@@ -207,13 +224,7 @@ function conv2dDirect(
 ): void {
   const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
   const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
-  const xs = new Int16Array(x.length);
-  for (let i = 0; i < x.length; i++) xs[i] = x[i] - xZp;
-  const kc = new Int32Array(K), khd = new Int32Array(K), kwd = new Int32Array(K);
-  for (let c = 0; c < Cg; c++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) {
-    const k = (c * kH + kh) * kW + kw;
-    kc[k] = c * H * W; khd[k] = kh * dH - pT; kwd[k] = kw * dW - pL;
-  }
+  const { xs, kc, khd, kwd } = convTaps(x, xZp, s);
   const wv = new Int32Array(K);
   for (let n = 0; n < N; n++) {
     for (let m = 0; m < M; m++) {
@@ -274,15 +285,7 @@ function conv2dSimd(
 ): boolean {
   const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
   const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
-  // x - xZp as int16 once (monomorphic typed reads in the im2col loop below)
-  const xs = new Int16Array(x.length);
-  for (let i = 0; i < x.length; i++) xs[i] = x[i] - xZp;
-  // per-k offsets of the kernel window: channel base, kh * dH, kw * dW
-  const kc = new Int32Array(K), khd = new Int32Array(K), kwd = new Int32Array(K);
-  for (let c = 0; c < Cg; c++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) {
-    const k = (c * kH + kh) * kW + kw;
-    kc[k] = c * H * W; khd[k] = kh * dH - pT; kwd[k] = kw * dW - pL;
-  }
+  const { xs, kc, khd, kwd } = convTaps(x, xZp, s);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
       const gm = prepareGemm(Mg, P, K);
