@@ -27,6 +27,7 @@ fn side_of(xb: u32, c: u32) -> i32 {
   if (METHOD == 0u) {
     var v: u32;
     if (VARIANT == 0u) { v = f32_div(xb, scale_bits(c)); } else { v = f32_mul(xb, inv_scale_bits(c)); }
+    if (f32_is_nan(v)) { return -1; }
     let r = f32_rne_int(v) + zero_point(c);
     return select(select(0, 1, r > P.qmax), -1, r < P.qmin);
   }

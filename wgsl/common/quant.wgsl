@@ -66,6 +66,7 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
   if (METHOD == 0u) {
     var v: u32;
     if (VARIANT == 0u) { v = f32_div(xb, scale_bits(c)); } else { v = f32_mul(xb, inv_scale_bits(c)); }
+    if (f32_is_nan(v)) { return P.nan_code; }          // 0 * fl32(1/s) = 0 * Inf for a subnormal s
     return clamp(f32_rne_int(v) + z, P.qmin, P.qmax);   // rne saturates at +-2^30: no i32 overflow
   }
   // Fast path (no table): native v = x * fl32(1/s), used only where an error bound proves it rounds to
