@@ -136,8 +136,33 @@ export class ZooNet {
       return { name: inputName, dims: [n, channels, h, w], m: moments };
     }
     this.b.input(inputName, DataType.FLOAT, [n, h, w, channels]);
-    const t = this.emit('Transpose', [inputName], { perm: [0, 3, 1, 2] }, this.gen(`${this.prefix}/${firstConv}/Conv2D`));
-    return { name: t, dims: [n, channels, h, w], m: moments };
+    return this.toNchw(inputName, [n, channels, h, w], firstConv, moments);
+  }
+
+  /**
+   * The image input read by a conv through a Keras ZeroPadding2D (`padLayer`, padding `pads`). tf2onnx
+   * merges the pad into the conv of a float model, so the conv gets `pads` back. With `keepPads` (the
+   * TF-QAT export spelling) the input Q/DQ sits between pad and conv, so the pad stays a Pad on the NHWC
+   * input, ahead of the one Transpose (the real export: Pad, Q/DQ, Transpose, Conv), and the conv gets
+   * no padding. NCHW input leaves the pad to `conv` (a Pad right before it under keepPads).
+   */
+  paddedImageInput(channels: number, h: number, w: number, firstConv: string, pads: Pads, padLayer: string): { x: Act; pads: Pads; padLayer?: string } {
+    if (!this.opts.keepPads || this.pytorch || this.opts.layout === 'nchw') {
+      return { x: this.imageInput(channels, h, w, firstConv), pads, padLayer };
+    }
+    const n = this.opts.batch;
+    const inputName = 'input_1';
+    this.b.input(inputName, DataType.FLOAT, [n, h, w, channels]);
+    const [t, l, bt, r] = pads;
+    const p = this.int64s(`${this.prefix}/${padLayer}/Pad/paddings:0`, [0, t, l, 0, 0, bt, r, 0]);
+    const padded = this.emit('Pad', [inputName, p], { mode: 'constant' }, `${padLayer}/Pad`);
+    const x = this.toNchw(padded, [n, channels, h + t + bt, w + l + r], firstConv, constantMoments(channels, 0, 1));
+    return { x, pads: [0, 0, 0, 0] };
+  }
+
+  private toNchw(nhwc: string, nchwDims: number[], firstConv: string, moments: Moments): Act {
+    const t = this.emit('Transpose', [nhwc], { perm: [0, 3, 1, 2] }, this.gen(`${this.prefix}/${firstConv}/Conv2D`));
+    return { name: t, dims: nchwDims, m: moments };
   }
 
   conv(x: Act, s: ConvSpec): Act {
@@ -330,8 +355,11 @@ export class ZooNet {
   }
 
   /**
-   * The classifier: torch Linear -> Gemm(transB=1) with weight [out, in]; Keras Dense -> tf2onnx Gemm
-   * named `<layer>/MatMul` with weight [in, out], output `<layer>/BiasAdd:0`, then Softmax.
+   * The classifier: torch Linear -> Gemm(transB=1) with weight [out, in]. Keras Dense -> weight [in, out]
+   * and bias read as `<layer>/MatMul/ReadVariableOp:0` and `<layer>/BiasAdd/ReadVariableOp:0`, output
+   * `<layer>/BiasAdd:0`, then Softmax. tf2onnx fuses a float model's MatMul + BiasAdd into one Gemm named
+   * `<layer>/MatMul` (the fp32/fp16 Keras ResNet50 engines); with `keepPads` (the TF-QAT export spelling)
+   * they stay MatMul `<layer>/MatMul` + Add `<layer>/BiasAdd`, as in the TF-QAT engine.
    */
   dense(x: Act, out: number, name: string, torch: string, softmax: boolean): Act {
     const cin = x.dims[1];
@@ -348,7 +376,13 @@ export class ZooNet {
     } else {
       const w = this.param(`${this.prefix}/${name}/MatMul/ReadVariableOp:0`, makeTensor(DataType.FLOAT, [cin, out], wt));
       const b = this.param(`${this.prefix}/${name}/BiasAdd/ReadVariableOp:0`, makeTensor(DataType.FLOAT, [out], bias));
-      y = this.emit('Gemm', [x.name, w, b], { alpha: 1, beta: 1 }, `${name}/MatMul`, `${this.prefix}/${name}/BiasAdd:0`);
+      const biasOut = `${this.prefix}/${name}/BiasAdd:0`;
+      if (this.opts.keepPads) {
+        const mm = this.emit('MatMul', [x.name, w], {}, `${name}/MatMul`);
+        y = this.emit('Add', [mm, b], {}, `${name}/BiasAdd`, biasOut);
+      } else {
+        y = this.emit('Gemm', [x.name, w, b], { alpha: 1, beta: 1 }, `${name}/MatMul`, biasOut);
+      }
     }
     const res: Act = { name: y, dims: [x.dims[0], out], m: constantMoments(out, 0, 1) };
     if (!softmax) return res;

@@ -26,8 +26,11 @@ export interface ZooOptions {
   /** Classifier outputs for the CNNs (default 1000). */
   classes?: number;
   /**
-   * tf2onnx style: keep Keras ZeroPadding2D layers as Pad nodes instead of merging them into the
-   * following conv (tf2onnx cannot merge them when Q/DQ sits between, as in TF-QAT exports).
+   * tf2onnx style: spell the graph as tf2onnx writes a TF-QAT (quantize-wrapped) Keras model, where
+   * the Q/DQ between layers keep tf2onnx from rewriting them: ZeroPadding2D layers stay Pad nodes (the
+   * stem's on the NHWC input, ahead of the input Transpose) and Dense stays MatMul + Add (BiasAdd)
+   * instead of one Gemm. Default false: a float Keras model, whose real fp32/fp16 engines show the
+   * pad merged into the conv (`Conv__N`) and the Gemm.
    */
   keepPads?: boolean;
 }

@@ -59,17 +59,19 @@ function torchvisionResNet(depth: number, opts: ZooOptions): Model {
 /**
  * Keras ResNet50/101 (v1: the stride sits on the first 1x1 conv of block 1; conv2d biases folded
  * with BN), as tf2onnx converts it: NHWC input + Transpose, the conv1_pad ZeroPadding2D merged
- * into the stem conv (a generated `Conv__N` node; `keepPads` keeps it a Pad), pool1_pad kept as a Pad, ReduceMean for the
- * average pool, Gemm + Softmax for `predictions`. (pytorch style uses torchvision's ResNet.)
+ * into the stem conv (a generated `Conv__N` node), pool1_pad kept as a Pad, ReduceMean for the
+ * average pool, Gemm + Softmax for `predictions`. With `keepPads` (the TF-QAT export spelling)
+ * conv1_pad is a Pad on the NHWC input ahead of the Transpose and `predictions` is MatMul + Add.
+ * (pytorch style uses torchvision's ResNet.)
  */
 function kerasResNetV1(depth: number, opts: ZooOptions): Model {
   const o = resolveCommon(opts);
   const size = resolveSize(opts, 224, 32, `resnet${depth}_v1`);
   const prefix = `resnet${depth}`;
   const net = new ZooNet(prefix, o, prefix);
-  let x = net.imageInput(3, size, size, 'conv1_conv');
-  x = net.conv(x, {
-    name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: [3, 3, 3, 3], bias: true, padLayer: 'conv1_pad',
+  const stem = net.paddedImageInput(3, size, size, 'conv1_conv', [3, 3, 3, 3], 'conv1_pad');
+  let x = net.conv(stem.x, {
+    name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: stem.pads, bias: true, padLayer: stem.padLayer,
     bn: { name: 'conv1_bn', eps: KERAS_BN_EPS }, act: { kind: 'relu', name: 'conv1_relu' },
   });
   x = net.pad(x, [1, 1, 1, 1], 'pool1_pad');
@@ -104,8 +106,8 @@ function kerasResNetV2(depth: number, opts: ZooOptions): Model {
   const size = resolveSize(opts, 224, 32, `resnet${depth}_v2`);
   const prefix = `resnet${depth}v2`;
   const net = new ZooNet(prefix, o, o.style === 'pytorch' ? 'torch_jit' : prefix);
-  let x = net.imageInput(3, size, size, 'conv1_conv');
-  x = net.conv(x, { name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: [3, 3, 3, 3], bias: true, padLayer: 'conv1_pad' });
+  const stem = net.paddedImageInput(3, size, size, 'conv1_conv', [3, 3, 3, 3], 'conv1_pad');
+  let x = net.conv(stem.x, { name: 'conv1_conv', torch: 'conv1_conv', out: 64, k: 7, stride: 2, pads: stem.pads, bias: true, padLayer: stem.padLayer });
   if (net.pytorch) {
     x = net.maxPool(x, 3, 2, [1, 1, 1, 1], 'pool1_pool');
   } else {

@@ -3,6 +3,8 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../src/sim/ir/graph.ts';
 import { encodeModel } from '../../../src/sim/onnx/model-io.ts';
+import { randomFeeds } from '../../../src/sim/interp/random-inputs.ts';
+import { runModel } from '../../../src/sim/interp/run-model.ts';
 import { buildZooModel } from '../../../src/sim/zoo/index.ts';
 import { activationStats, opCounts, unhealthy } from './zoo-health.ts';
 
@@ -80,17 +82,63 @@ describe('resnet50_v1 (tf2onnx style) matches the real TensorRT engine of Keras 
   });
 });
 
-describe('tf2onnx ZeroPadding2D handling', () => {
-  it('keepPads leaves conv1_pad as a Pad before an unpadded conv1_conv, as in TF-QAT exports', () => {
+/** Spacing of float32 values at |x| (x itself a float32). */
+function ulp32(x: number): number {
+  const f = new Float32Array([Math.abs(x)]);
+  const i = new Int32Array(f.buffer);
+  i[0] += 1;
+  return f[0] - Math.abs(x);
+}
+
+describe('tf2onnx keepPads: the TF-QAT export spelling', () => {
+  it('resnet50_v1: conv1_pad is a Pad on the NHWC input ahead of the Transpose; Dense is MatMul + Add', () => {
     const m = buildZooModel('resnet50_v1', { style: 'tf2onnx', size: 64, keepPads: true });
-    const [t, pad, conv] = m.graph.nodes;
-    expect([t.opType, pad.name, pad.opType, conv.name]).toEqual(['Transpose', 'resnet50/conv1_pad/Pad', 'Pad', 'resnet50/conv1_conv/Conv2D']);
-    expect(conv.attrs.pads).toEqual({ type: 'ints', value: [0, 0, 0, 0] });
-    expect(conv.inputs[0]).toBe(pad.outputs[0]);
-    expect(opCounts(m).Pad).toBe(2);
+    const [pad, t, conv] = m.graph.nodes;
+    expect([pad.name, pad.opType, pad.inputs[0]]).toEqual(['resnet50/conv1_pad/Pad', 'Pad', 'input_1']);
+    expect(m.graph.initializers.get(pad.inputs[1])!.data).toEqual(BigInt64Array.from([0n, 3n, 3n, 0n, 0n, 3n, 3n, 0n]));
+    expect([t.opType, t.inputs[0], t.attrs.perm]).toEqual(['Transpose', pad.outputs[0], { type: 'ints', value: [0, 3, 1, 2] }]);
+    expect([conv.name, conv.inputs[0], conv.attrs.pads]).toEqual(['resnet50/conv1_conv/Conv2D', t.outputs[0], { type: 'ints', value: [0, 0, 0, 0] }]);
     expect(m.graph.nodes.some((n) => n.name.startsWith('Conv__'))).toBe(false);
+    const tail = m.graph.nodes.slice(-3).map((n) => [n.opType, n.name, n.outputs[0]]);
+    expect(tail).toEqual([
+      ['MatMul', 'resnet50/predictions/MatMul', 'resnet50/predictions/MatMul:0'],
+      ['Add', 'resnet50/predictions/BiasAdd', 'resnet50/predictions/BiasAdd:0'],
+      ['Softmax', 'resnet50/predictions/Softmax', 'predictions'],
+    ]);
+    expect(opCounts(m)).toEqual({ Pad: 2, Transpose: 1, Conv: 53, Relu: 49, Add: 17, MaxPool: 1, ReduceMean: 1, MatMul: 1, Softmax: 1 });
     expect(m.graph.outputs[0].shape).toEqual([1, 1000]);
   });
+
+  it('resnet50_v2: the stem pad moves to the NHWC input too; block pads stay in front of their convs', () => {
+    const m = buildZooModel('resnet50_v2', { style: 'tf2onnx', size: 64, keepPads: true });
+    expect(m.graph.nodes.slice(0, 3).map((n) => n.name)).toEqual(['resnet50v2/conv1_pad/Pad', m.graph.nodes[1].name, 'resnet50v2/conv1_conv/Conv2D']);
+    expect(m.graph.nodes[1].opType).toBe('Transpose');
+    expect(opCounts(m).Pad).toBe(1 + 1 + 16);
+  });
+
+  // Same seed, same weights: only the spelling differs. The interpreter accumulates a contraction in
+  // double and rounds once, and zero padding adds exact zeros, so every value up to the classifier is
+  // bit-identical. The logits then round twice (MatMul, Add) where the Gemm rounds once:
+  // |fl(fl(s)+b) - fl(s+b)| <= ulp(fl(s))/2 + ulp(fl(fl(s)+b))/2 + ulp(fl(s+b))/2.
+  for (const name of ['resnet50_v1', 'resnet50_v2']) {
+    it(`${name}: computes what the float spelling computes (interpreter)`, () => {
+      const opts = { style: 'tf2onnx' as const, size: 32, classes: 10 };
+      const float = buildZooModel(name, opts);
+      const qat = buildZooModel(name, { ...opts, keepPads: true });
+      const p = name === 'resnet50_v1' ? 'resnet50' : 'resnet50v2';
+      const feeds = randomFeeds(float, { seed: 3 });
+      const a = runModel(float, feeds, { capture: [`${p}/avg_pool/Mean:0`, `${p}/predictions/BiasAdd:0`] }).captured;
+      const b = runModel(qat, feeds, { capture: [`${p}/avg_pool/Mean:0`, `${p}/predictions/MatMul:0`, `${p}/predictions/BiasAdd:0`] }).captured;
+      expect(Buffer.from((b[`${p}/avg_pool/Mean:0`].data as Float32Array).buffer)).toEqual(Buffer.from((a[`${p}/avg_pool/Mean:0`].data as Float32Array).buffer));
+      const gemm = a[`${p}/predictions/BiasAdd:0`].data as Float32Array;
+      const mm = b[`${p}/predictions/MatMul:0`].data as Float32Array;
+      const add = b[`${p}/predictions/BiasAdd:0`].data as Float32Array;
+      for (let i = 0; i < gemm.length; i++) {
+        const doubleRounding = (ulp32(mm[i]) + ulp32(add[i]) + ulp32(gemm[i])) / 2;
+        expect(Math.abs(add[i] - gemm[i]), `logit ${i}: MatMul+Add ${add[i]} vs Gemm ${gemm[i]}`).toBeLessThanOrEqual(doubleRounding);
+      }
+    });
+  }
 });
 
 describe('resnet family structure', () => {
