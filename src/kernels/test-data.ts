@@ -5,17 +5,8 @@
  * signed zeros, NaN payloads, infinities, saturation edges, every 8-bit code), mixed with random bits.
  */
 
-/** mulberry32: a Math.imul-based PRNG (perf-baseline.md P3: a float64 LCG is degenerate). */
-export function rng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), under the name the kernel suites use. */
+export { mulberry32 as rng } from '../sim/random.ts';
 
 export function randInt(r: () => number, lo: number, hi: number): number { return lo + Math.floor(r() * (hi - lo + 1)); }
 
