@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option('--hidden <n>', 'bert: hidden size (default 768)')
     .option('--heads <n>', 'bert: attention heads (default 12)')
     .option('--classes <n>', 'CNNs: classifier outputs (default 1000)')
-    .option('--keep-pads', 'tf2onnx style: keep Keras ZeroPadding2D layers as Pad nodes (as in TF-QAT exports) instead of merging them into the next conv')
+    .option('--keep-pads', 'tf2onnx style: spell the graph as TF-QAT exports do — Keras ZeroPadding2D as Pad nodes (not merged into the next conv) and Dense as MatMul + BiasAdd (not one Gemm)')
     .option('--list', 'list the available models')
     .action((name: string | undefined, o: ZooCliOptions) => {
       if (o.list || !name) {

@@ -61,7 +61,8 @@ function floatConvs(e: Engine): number {
 }
 
 export function runDemo(opts: { model: string; size: number; layers?: boolean }): string {
-  const float = buildZooModel(opts.model, { style: 'tf2onnx', size: opts.size });
+  // keepPads: the spelling of a TF-QAT export (ZeroPadding2D as Pad, Dense as MatMul + BiasAdd), as in the public engine
+  const float = buildZooModel(opts.model, { style: 'tf2onnx', size: opts.size, keepPads: true });
   const make = (label: string, options: QuantizeOptions): Variant => {
     const { model } = quantizeModel(float, options);
     return { label, options, model, engine: simulateEngine(model, { precision: 'best' }) };
