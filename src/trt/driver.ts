@@ -59,9 +59,18 @@ function indexRules(rules: readonly Rule[]): { byOp: Map<string, Rule[]>; generi
  */
 const PATTERN_REACH = 4;
 
+/** The work one pass did: node visits over all its sweeps, and rule patterns tried at those nodes. */
+export interface PassWork {
+  sweeps: number;
+  visits: number;
+  attempts: number;
+}
+
 export interface PassOptions {
   /** Revisit every node in every sweep instead of only the neighbourhood of edits (slower; for tests). */
   fullSweeps?: boolean;
+  /** Filled with each pass's work, by pass id (for tests that check the work grows linearly with the network). */
+  work?: Record<string, PassWork>;
 }
 
 export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[], opts: PassOptions = {}): void {
@@ -80,14 +89,17 @@ export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[], opts:
   };
   const limit = FIRINGS_PER_NODE * net.nodes.size + FIRINGS_FLOOR;
   let firings = 0;
-  net.takeTouched(0); // edits before this pass are covered by the first, full sweep
+  net.forgetTouched(); // edits before this pass are covered by the first, full sweep
   let visit: SimNode[] = net.sweepOrder();
+  const work = opts.work ? (opts.work[pass.id] = { sweeps: 0, visits: 0, attempts: 0 }) : undefined;
   for (;;) {
     let fired = false;
+    let attempts = 0;
     for (const n of visit) {
       if (!net.alive(n)) continue;
       for (const rule of candidatesFor(n.op)) {
         if (!opMatches(rule.pattern.op, n)) continue;
+        attempts++;
         const m = match(rule.pattern, n, net);
         if (!m || (rule.guard && !rule.guard(m, ctx))) continue;
         const matchedNodes = Object.values(m.nodes) as SimNode[];
@@ -103,9 +115,14 @@ export function runPass(pass: Pass, ctx: RuleContext, trace: TraceEntry[], opts:
         break;
       }
     }
+    if (work) {
+      work.sweeps++;
+      work.visits += visit.length;
+      work.attempts += attempts;
+    }
     if (!fired) return;
     // Later sweeps visit only the neighbourhood of what changed (patterns look upstream from their root,
     // so a change can enable a match at most PATTERN_REACH edges downstream of it).
-    visit = opts.fullSweeps ? net.sweepOrder() : [...net.takeTouched(PATTERN_REACH)].sort((a, b) => a.order - b.order || a.id - b.id);
+    visit = opts.fullSweeps ? net.sweepOrder() : net.inSweepOrder(net.takeTouched(PATTERN_REACH));
   }
 }

@@ -27,6 +27,8 @@ export interface SimNode {
   notes: string[];
   /** Scratch slot for `topo()` (position in its working list). */
   seq: number;
+  /** Scratch slot for `takeTouched()`: the serial of the last call that collected this node. */
+  stamp: number;
   /** Set when the node leaves the network. */
   removed: boolean;
 }
@@ -41,9 +43,15 @@ export class Net {
   /** Position of every ONNX node of the source graph, by name. */
   readonly onnxOrder = new Map<string, number>();
   private nextId = 0;
-  /** Nodes and tensors edited since the last `takeTouched()` (drives the rewrite worklist). */
-  private touchedNodes = new Set<SimNode>();
+  /**
+   * Nodes and tensors edited since the last `takeTouched()` (drives the rewrite worklist). Nodes may repeat
+   * (collection stamps them, so a repeat costs one push); tensors do not, as a widely read tensor is costly to scan.
+   */
+  private touchedNodes: SimNode[] = [];
   private touchedTensors = new Set<string>();
+  private stampSerial = 0;
+  /** Counts of the work the rewrite worklist does, for tests that check it grows linearly with the network. */
+  readonly work = { touchedCollected: 0, readersScanned: 0 };
   /** Every node ever added, indexed by id (ids are sequential). */
   private readonly added: SimNode[] = [];
   private tensorSerial = 0;
@@ -58,15 +66,15 @@ export class Net {
     });
   }
 
-  add(spec: Omit<SimNode, 'id' | 'notes' | 'seq' | 'removed'> & { notes?: string[] }): SimNode {
+  add(spec: Omit<SimNode, 'id' | 'notes' | 'seq' | 'stamp' | 'removed'> & { notes?: string[] }): SimNode {
     // an explicit literal keeps every SimNode the same hidden class (spread would not)
     const node: SimNode = {
       id: this.nextId++, op: spec.op, name: spec.name, inputs: spec.inputs, outputs: spec.outputs, attrs: spec.attrs, order: spec.order,
-      onnx: spec.onnx, unit: spec.unit, notes: spec.notes ?? [], seq: 0, removed: false,
+      onnx: spec.onnx, unit: spec.unit, notes: spec.notes ?? [], seq: 0, stamp: 0, removed: false,
     };
     this.nodes.set(node.id, node);
     this.added.push(node);
-    this.touchedNodes.add(node);
+    this.touchedNodes.push(node);
     for (const o of node.outputs) if (o !== '') this.producers.set(o, node);
     for (const i of node.inputs) if (i !== '') this.link(i, node);
     return node;
@@ -114,7 +122,7 @@ export class Net {
 
   /** Marks a node (changed in place by a rule) and tensors as edited. */
   touch(node: SimNode, ...tensors: string[]): void {
-    this.touchedNodes.add(node);
+    this.touchedNodes.push(node);
     for (const t of tensors) if (t !== '') this.touchedTensors.add(t);
   }
 
@@ -123,37 +131,56 @@ export class Net {
    * edited tensors, the Q readers of their inputs (sibling Qs), and everything up to `hops` edges downstream
    * of those — the nodes at which a rule rooted downstream of an edit could now match.
    */
-  takeTouched(hops: number): Set<SimNode> {
-    const seeds = new Set<SimNode>();
-    for (const n of this.touchedNodes) if (!n.removed) seeds.add(n);
+  takeTouched(hops: number): SimNode[] {
+    // Membership is a per-call stamp on the node, not a Set: this runs after every sweep over thousands of
+    // nodes, and hashing them into Sets was the largest cost of a pass on big networks.
+    const stamp = ++this.stampSerial;
+    const out: SimNode[] = [];
+    for (const n of this.touchedNodes) if (!n.removed && n.stamp !== stamp) { n.stamp = stamp; out.push(n); }
     for (const t of this.touchedTensors) {
       const p = this.producers.get(t);
       // A tensor nobody produces (a network input) has no producer whose fusion depends on its readers;
       // skipping it keeps an edit next to a widely read input (an attention mask) from waking every reader.
       if (!p) continue;
-      seeds.add(p);
-      for (const c of this.consumers(t)) seeds.add(c);
+      if (p.stamp !== stamp) { p.stamp = stamp; out.push(p); }
+      const readers = this.consumers(t);
+      this.work.readersScanned += readers.length;
+      for (const c of readers) if (c.stamp !== stamp) { c.stamp = stamp; out.push(c); }
     }
-    this.touchedNodes = new Set();
+    this.touchedNodes = [];
     this.touchedTensors = new Set();
-    const out = new Set<SimNode>(seeds);
+    const seeds = out.length;
     // siblings: other Qs of the same tensor (the sibling-Q merge looks across readers)
     const inputs = new Set<string>();
-    for (const n of seeds) for (const t of n.inputs) if (t !== '') inputs.add(t);
+    for (let i = 0; i < seeds; i++) for (const t of out[i].inputs) if (t !== '') inputs.add(t);
     // each tensor once: a widely read input (an attention mask) is scanned once per sweep, not once per reader
-    for (const t of inputs) for (const c of this.consumers(t)) if (c.op === 'QuantizeLinear') out.add(c);
-    let frontier = [...out];
-    for (let h = 0; h < hops && frontier.length > 0; h++) {
-      const next: SimNode[] = [];
-      for (const n of frontier) {
-        for (const o of n.outputs) {
+    for (const t of inputs) {
+      const readers = this.consumers(t);
+      this.work.readersScanned += readers.length;
+      for (const c of readers) if (c.op === 'QuantizeLinear' && c.stamp !== stamp) { c.stamp = stamp; out.push(c); }
+    }
+    // everything up to `hops` edges downstream: out[from, to) is the frontier of the current hop
+    let from = 0;
+    for (let h = 0; h < hops && from < out.length; h++) {
+      const to = out.length;
+      for (let i = from; i < to; i++) {
+        for (const o of out[i].outputs) {
           if (o === '') continue;
-          for (const c of this.consumers(o)) if (!out.has(c)) { out.add(c); next.push(c); }
+          const readers = this.consumers(o);
+          this.work.readersScanned += readers.length;
+          for (const c of readers) if (c.stamp !== stamp) { c.stamp = stamp; out.push(c); }
         }
       }
-      frontier = next;
+      from = to;
     }
+    this.work.touchedCollected += out.length;
     return out;
+  }
+
+  /** Drops the edit record without collecting it (a pass starts with a sweep over every node). */
+  forgetTouched(): void {
+    this.touchedNodes = [];
+    this.touchedTensors = new Set();
   }
 
   /** Every reader of `from` reads `to` instead (graph outputs are renamed by the caller's choice of names). */
@@ -201,7 +228,25 @@ export class Net {
    * a moved Q visited "late" only changes which sweep a rule fires in, not the fixed point.
    */
   sweepOrder(): SimNode[] {
-    return Array.from(this.nodes.values()).sort((a, b) => a.order - b.order || a.id - b.id);
+    return this.inSweepOrder(Array.from(this.nodes.values()));
+  }
+
+  /**
+   * `nodes` (distinct, live) sorted by (order, id), as `sweepOrder` lists them. A counting sort on `order`, which
+   * is an ONNX position, after a counting sort on `id` when the input is not in creation order: linear in the
+   * network, where a comparison sort is not. A short list (the edits of a late sweep) is sorted by comparison,
+   * so that a sweep costs what it visits, not the size of the network.
+   */
+  inSweepOrder(nodes: SimNode[]): SimNode[] {
+    const positions = this.source.nodes.length;
+    if (nodes.length * 16 < positions || !nodes.every((n) => n.order >= 0 && n.order < positions && Number.isInteger(n.order))) {
+      return nodes.sort(bySweepOrder);
+    }
+    let byId = nodes;
+    for (let i = 1; i < nodes.length; i++) {
+      if (nodes[i - 1].id > nodes[i].id) { byId = countingSort(nodes, this.nextId, (n) => n.id); break; }
+    }
+    return countingSort(byId, positions, (n) => n.order);
   }
 
   /** Nodes in a topological order; ties go to the smaller `order` (ONNX position), then creation. */
@@ -262,6 +307,20 @@ export class Net {
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.consumerLists.delete(tensor);
   }
+}
+
+function bySweepOrder(a: SimNode, b: SimNode): number {
+  return a.order - b.order || a.id - b.id;
+}
+
+/** Stable counting sort of `items` by an integer key in [0, range). */
+function countingSort(items: readonly SimNode[], range: number, key: (n: SimNode) => number): SimNode[] {
+  const start = new Int32Array(range + 1);
+  for (const n of items) start[key(n) + 1]++;
+  for (let k = 1; k <= range; k++) start[k] += start[k - 1];
+  const out = new Array<SimNode>(items.length);
+  for (const n of items) out[start[key(n)]++] = n;
+  return out;
 }
 
 /** A small binary heap; the driver and the layer orderer pop thousands of nodes. */

@@ -13,23 +13,26 @@ import { checkParser } from './parser-checks.ts';
 import { passesFor } from './rules/index.ts';
 
 export function summarize(all: readonly EngineLayer[]): EngineSummary {
-  const layers = all.filter((l) => !l.eliminated);
+  // one pass over the layers (this runs on every simulation; five filters each re-read every layer)
+  let layers = 0, computeLayers = 0, standaloneQdq = 0, int8Layers = 0;
   let totalMacs = 0, int8Macs = 0, known = false;
-  for (const l of layers) {
+  const opaqueLayers: string[] = [];
+  for (const l of all) {
+    if (l.eliminated) continue;
+    layers++;
+    if (l.kind !== 'reformat' && l.kind !== 'noop') computeLayers++;
+    if (l.origin === 'QDQ') standaloneQdq++;
+    if (l.compute === 'Int8' && l.kind !== 'reformat') int8Layers++;
+    if (l.kind === 'opaque') opaqueLayers.push(l.name);
     if (l.macs === undefined) continue;
     known = true;
     totalMacs += l.macs;
     if (l.compute === 'Int8') int8Macs += l.macs;
   }
   return {
-    layers: layers.length,
-    computeLayers: layers.filter((l) => l.kind !== 'reformat' && l.kind !== 'noop').length,
-    standaloneQdq: layers.filter((l) => l.origin === 'QDQ').length,
-    int8Layers: layers.filter((l) => l.compute === 'Int8' && l.kind !== 'reformat').length,
-    totalMacs,
-    int8Macs,
+    layers, computeLayers, standaloneQdq, int8Layers, totalMacs, int8Macs,
     ...(known && totalMacs > 0 ? { int8MacPercent: (100 * int8Macs) / totalMacs } : {}),
-    opaqueLayers: layers.filter((l) => l.kind === 'opaque').map((l) => l.name),
+    opaqueLayers,
   };
 }
 
