@@ -20,7 +20,8 @@ import { fakeQuantForward } from '../src/sim/golden/fake-quant.ts';
 import { encodeTensorProto } from '../src/sim/onnx/tensor-proto.ts';
 import { acquireGpu, adapterName, releaseGpu } from '../src/kernels/device.ts';
 import { prepareConv } from '../src/kernels/conv-integer.ts';
-import { fakeQuant, prepareFakeQuant } from '../src/kernels/fake-quant.ts';
+import { FAKE_QUANT_UNROLL, fakeQuant, prepareFakeQuant } from '../src/kernels/fake-quant.ts';
+import { QUANT_WG } from '../src/kernels/quant-params.ts';
 import type { Dot4Path, ExactMethod } from '../src/kernels/kernel-spec.ts';
 import { prepareMatmul } from '../src/kernels/matmul-integer.ts';
 import { KernelRunner, type PreparedDispatch } from '../src/kernels/runner.ts';
@@ -136,6 +137,21 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) if (y[i] !== gb[i]) bad++;
     d.destroy();
     out(`| WGSL fake-quant, method ${method}, kernel only | ${f2(t.min)} / ${f2(t.med)} | ${f2(gbs(fqBytes, t.min))} / ${f2(gbs(fqBytes, t.med))} | ${f2(100 * gbs(fqBytes, t.min) / copy2best)} % | ${bad === 0 ? 'yes' : `NO (${bad})`} |`);
+  }
+  // the ceiling for a kernel of this shape on this device: the same dispatch, buffers and vec4 words
+  // per invocation, with plain native (inexact) arithmetic, and with no arithmetic at all
+  for (const copy of [false, true]) {
+    const d = await prepareFakeQuant(runner, x, [n], { scale: [scale], qmin: -128, qmax: 127 });
+    const native = await runner.pipeline({ stem: 'fake-quant-native', bindings: ['uniform', 'read', 'read', 'read', 'read_write'],
+      overrides: { WG: QUANT_WG, UNROLL: FAKE_QUANT_UNROLL, COPY: copy ? 1 : 0 } });
+    const t = stats(await gpuTimes(runner, { ...d, pipeline: native }));
+    const y = new Uint32Array(n);
+    await runner.readback(d.buffers[d.output]!, n * 4, new Uint8Array(y.buffer));
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (y[i] !== (copy ? new Uint32Array(x.buffer)[i] : gb[i])) bad++;
+    d.destroy();
+    const label = copy ? 'ceiling: same kernel shape, copy only (no arithmetic)' : 'ceiling: same kernel shape, plain native f32 (NOT exact by design)';
+    out(`| WGSL ${label}, kernel only | ${f2(t.min)} / ${f2(t.med)} | ${f2(gbs(fqBytes, t.min))} / ${f2(gbs(fqBytes, t.med))} | ${f2(100 * gbs(fqBytes, t.min) / copy2best)} % | ${copy ? '(copy: y = x' + (bad ? ', NO' : '') + ')' : bad === 0 ? 'yes (by luck here)' : `no (${bad} differ)`} |`);
   }
   {
     const t: number[] = [];

@@ -6,16 +6,25 @@
  */
 import type { FakeQuantParams } from '../sim/golden/fake-quant.ts';
 import type { ExactMethod } from './kernel-spec.ts';
-import { type PreparedQuant, channelWords, prepareQuant, quantDesc, runQuantElementwise } from './quant-params.ts';
+import { type PreparedQuant, QUANT_WG, channelWords, prepareQuant, quantDesc, runQuantElementwise } from './quant-params.ts';
 import { checkLength } from './quantize-linear.ts';
 import { grid1d, type KernelRunner, type PreparedDispatch } from './runner.ts';
 
 export interface FakeQuantGpuParams extends FakeQuantParams { method?: ExactMethod }
 
+/**
+ * vec4 words per invocation (wgsl override UNROLL): fewer, longer invocations amortise lavapipe's
+ * per-invocation cost (measured in bench/kernels.ts: about 1.5x over one word per invocation on a copy).
+ */
+export const FAKE_QUANT_UNROLL = 4;
+
+function fakeQuantDesc(q: PreparedQuant) { return quantDesc('fake-quant', q, { UNROLL: FAKE_QUANT_UNROLL }); }
+
 export function prepareFakeQuantParams(dims: readonly number[], p: FakeQuantGpuParams): PreparedQuant {
   // golden fake-quant.ts has no overflow knob (it always saturates)
-  return prepareQuant(dims, { range: [p.qmin, p.qmax], scale: p.scale, zeroPoint: p.zeroPoint, axis: p.axis,
+  const q = prepareQuant(dims, { range: [p.qmin, p.qmax], scale: p.scale, zeroPoint: p.zeroPoint, axis: p.axis,
     variant: { ...p.variant, overflow: 'saturate' }, method: p.method }, 'fake-quant x');
+  return q;
 }
 
 /**
@@ -26,12 +35,12 @@ export async function prepareFakeQuant(runner: KernelRunner, x: Float32Array, di
   checkLength(x.length, dims, 'fake-quant x');
   const q = prepareFakeQuantParams(dims, p);
   const n = x.length;
-  const pipeline = await runner.pipeline(quantDesc('fake-quant', q));
+  const pipeline = await runner.pipeline(fakeQuantDesc(q));
   const padded = new Float32Array(Math.ceil(n / 4) * 4);
   padded.set(x);
   const bufs = [runner.uniform([n, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, 0]), runner.upload(channelWords(q), 'chan'),
     runner.upload(q.lut, 'lut'), runner.upload(padded, 'x'), runner.output(padded.byteLength, 'y')];
-  return { pipeline, buffers: bufs, workgroups: grid1d(Math.ceil(n / 4 / 256)), output: 4, outBytes: n * 4, dims: [...dims],
+  return { pipeline, buffers: bufs, workgroups: grid1d(Math.ceil(n / 4 / (QUANT_WG * FAKE_QUANT_UNROLL))), output: 4, outBytes: n * 4, dims: [...dims],
     destroy: () => { for (const b of bufs) b.destroy(); } };
 }
 
@@ -39,8 +48,8 @@ export async function fakeQuant(runner: KernelRunner, x: Float32Array, dims: rea
   checkLength(x.length, dims, 'fake-quant x');
   const q = prepareFakeQuantParams(dims, p);
   const out = new Float32Array(x.length);
-  await runQuantElementwise(runner, quantDesc('fake-quant', q), q, x.length,
-    new Uint8Array(x.buffer, x.byteOffset, x.byteLength), 4, new Uint8Array(out.buffer), 4);
+  await runQuantElementwise(runner, fakeQuantDesc(q), q, x.length,
+    new Uint8Array(x.buffer, x.byteOffset, x.byteLength), 4, new Uint8Array(out.buffer), 4, FAKE_QUANT_UNROLL);
   return out;
 }
 

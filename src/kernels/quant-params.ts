@@ -148,11 +148,14 @@ export function firstKey(pred: (k: number) => boolean, lo = KEY_MIN, hi = KEY_MA
   return a;
 }
 
+/** Invocations per workgroup of the element-wise quant kernels (override WG). */
+export const QUANT_WG = 256;
+
 export function quantDesc(stem: string, q: PreparedQuant, extra: Record<string, number> = {}): KernelDesc {
   return { stem, bindings: ['uniform', 'read', 'read', 'read', 'read_write'], overrides: {
     METHOD: q.method === 'integer' ? 0 : 1, VARIANT: q.variant.scaleOp === 'div' ? 0 : 1,
     WRAP: q.method === 'lut' && q.variant.overflow === 'int32_wrap_to_qmin' ? 1 : 0,
-    FAST: q.variant.rounding === 'half_up' && q.variant.zeroPoint === 'before_round' ? 0 : 1, WG: 256, ...extra } };
+    FAST: q.variant.rounding === 'half_up' && q.variant.zeroPoint === 'before_round' ? 0 : 1, WG: QUANT_WG, ...extra } };
 }
 
 /** The per-channel vec4u words of quant.wgsl: (s bits, fl32(1/s) bits, zero point, 0). */
@@ -164,10 +167,11 @@ export function channelWords(q: PreparedQuant): Uint32Array {
 
 /**
  * Run an element-wise quant kernel over `n` elements, in chunks that fit the device's storage binding
- * limit (chunks are multiples of 1024 elements so 4-per-word packing stays aligned).
+ * limit (chunks are multiples of 1024 elements so 4-per-word packing stays aligned). Each invocation
+ * handles `wordsPerInvocation` groups of 4 elements (the kernel's UNROLL override, where it has one).
  */
 export async function runQuantElementwise(runner: KernelRunner, desc: KernelDesc, q: PreparedQuant, n: number,
-  input: Uint8Array, inBytes: number, output: Uint8Array, outBytes: number): Promise<void> {
+  input: Uint8Array, inBytes: number, output: Uint8Array, outBytes: number, wordsPerInvocation = 1): Promise<void> {
   if (n === 0) return;
   const maxElems = Math.floor(runner.maxBinding / Math.max(inBytes, outBytes) / 1024) * 1024;
   const pipeline = await runner.pipeline(desc);
@@ -182,7 +186,7 @@ export async function runQuantElementwise(runner: KernelRunner, desc: KernelDesc
       const xb = runner.upload(inView, 'x');
       const yb = runner.output(outLen, 'y');
       const u = runner.uniform([len, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, base]);
-      await runner.submit(runner.encode(pipeline, [u, ...params, xb, yb], grid1d(Math.ceil(len / 4 / 256))));
+      await runner.submit(runner.encode(pipeline, [u, ...params, xb, yb], grid1d(Math.ceil(len / 4 / (QUANT_WG * wordsPerInvocation)))));
       // read back straight into the caller's output (no intermediate array)
       await runner.readback(yb, len * outBytes, output.subarray(base * outBytes, (base + len) * outBytes));
       xb.destroy(); yb.destroy(); u.destroy();

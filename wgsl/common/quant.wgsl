@@ -52,6 +52,42 @@ fn channel_of(i: u32) -> u32 {
   return ((P.base + i) / P.inner) % P.channels;
 }
 
+// The native fast path of METHOD 1 (no table): q = clamp(round(v) + z) with native v = x * fl32(1/s),
+// reported `ok` only where an error bound proves it equals the exact quantizer's code. `q` is meaningless
+// when !ok (the caller then takes the exact table walk). Argument:
+// 1. The bit tests put x, fl32(1/s) and the product in the normal range, |v| in [2^-100, 2^20): no
+//    input or output is subnormal (so none may be flushed), none is Inf/NaN (so the finite-math
+//    assumption holds) and round(v) fits i32.
+// 2. WGSL `*` is correctly rounded in its sense (the exact result or either neighbour), so
+//    |v - x * inv| <= 1 ulp(v); inv = fl32(1/s) has relative error <= 2^-24, so |x * inv - x / s| <= 1 ulp
+//    (2 if x/s lies in the binade above v); fl32(x / s) is within 0.5 ulp of x / s. Hence the exact
+//    quotient t (either variant: fl32(x / s), or fl32(x * inv) within 1.5 ulp) has |t - v| <= 5 ulp(v).
+// 3. r = round(v) is an integer with |v - r| <= 0.5, and d = v - r is computed EXACTLY: for |v| >= 1 both
+//    v and r are multiples of ulp(v) (ulp(v) <= 1 as |v| < 2^20) and |d| <= 0.5 needs at most 24 bits of
+//    ulp(v); for |v| < 1, r is 0 (d = v) or +-1 (|v| >= 0.5, where v is a multiple of 2^-24 and so is d).
+//    WGSL's "correctly rounded" returns a representable exact result as is, so abs(d) is exact too.
+//    margin = max(8 ulp(v), 2^-20) = 2^(e - 20) (from v's exponent bits, exactly) or 2^-20 is a power of
+//    two <= 0.5 (|v| < 2^20), so 0.5 - margin is a multiple of 2^-20 below 1: exact. The comparison is exact.
+// 4. |d| < 0.5 - margin says the nearest half-integer to v is more than margin = 8 ulp(v) > 5 ulp(v) away:
+//    t lies in the same open interval between two half-integers as v and is not a tie, so every rounding
+//    mode gives round(v) (+ zp): half_even and half_away round t (or t + zp, exact in float64) directly;
+//    half_up is floor(fl32(t + 0.5)), and fl32 moves t + 0.5 by at most 1 ulp(v) < the remaining margin.
+//    (half_up with the zero point before rounding is floor(fl32(t + zp + 0.5)): FAST is off for it.)
+// Everything else (about 2^-19 of typical inputs, plus specials) is left to the exact table walk.
+struct FastQ { q: i32, ok: bool }
+
+fn fast_quantize(xb: u32, ib: u32, z: i32) -> FastQ {
+  let xe = i32((xb >> 23u) & 0xffu);
+  let ie = i32((ib >> 23u) & 0xffu);                 // fl32(1/s) is Inf or subnormal for extreme s
+  let pe = xe + ie - 254;                            // |x * inv| in [2^pe, 2^(pe + 2))
+  let v = bitcast<f32>(xb) * bitcast<f32>(ib);
+  let r = round(v);
+  let margin = max(bitcast<f32>((bitcast<u32>(v) & 0x7f800000u) - (20u << 23u)), 0x1p-20f);
+  let ok = FAST && xe != 0 && xe != 255 && ie != 0 && ie != 255 && pe >= -100 && pe <= 18 && abs(v - r) < 0.5 - margin;
+  // r is clamped before the conversion so that even a discarded (!ok) lane converts a finite value
+  return FastQ(clamp(i32(clamp(r, -1048576.0, 1048576.0)) + z, P.qmin, P.qmax), ok);
+}
+
 // The code of one element (x given by its f32 bits) in channel c.
 fn quantize_code(xb: u32, c: u32) -> i32 {
   if (WRAP) {
@@ -69,39 +105,31 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
     if (f32_is_nan(v)) { return P.nan_code; }          // 0 * fl32(1/s) = 0 * Inf for a subnormal s
     return clamp(f32_rne_int(v) + z, P.qmin, P.qmax);   // rne saturates at +-2^30: no i32 overflow
   }
-  // Fast path (no table): native v = x * fl32(1/s), used only where an error bound proves it rounds to
-  // the same integer as the exact quotient.
-  // 1. The bit tests put x, fl32(1/s) and the product in the normal range, |v| in [2^-100, 2^20): no
-  //    input or output is subnormal (so none may be flushed), none is Inf/NaN (so the finite-math
-  //    assumption holds) and round(v) fits i32.
-  // 2. WGSL `*` is correctly rounded in its sense (the exact result or either neighbour), so
-  //    |v - x * inv| <= 1 ulp(v); inv = fl32(1/s) has relative error <= 2^-24, so |x * inv - x / s| <= 1 ulp
-  //    (2 if x/s lies in the binade above v); fl32(x / s) is within 0.5 ulp of x / s. Hence the exact
-  //    quotient t (either variant: fl32(x / s), or fl32(x * inv) within 1.5 ulp) has |t - v| <= 5 ulp(v).
-  // 3. f = v - floor(v) is exact for v >= 0 and for v < 0 with |v| >= 2^-24 (the result is representable,
-  //    so "correctly rounded" returns it); otherwise it is within 2^-24 of exact. f - 0.5 and abs are exact
-  //    or within 2^-24 likewise.
-  // 4. If |f - 0.5| > max(8 ulp(v), 2^-20), no half-integer lies within 5 ulp(v) + 2^-23 of v: t lies in
-  //    the same open interval between two half-integers as v and is not a tie, so every rounding mode
-  //    gives round(v) (+ zp): half_even and half_away round t (or t + zp, exact in float64) directly;
-  //    half_up is floor(fl32(t + 0.5)), and fl32 moves t + 0.5 by at most 1 ulp(v) < the margin.
-  //    (half_up with the zero point before rounding is floor(fl32(t + zp + 0.5)): FAST is off for it.)
-  //    8 ulp(v) = 2^(e - 20) is built from v's exponent bits, exactly.
-  // Everything else (about 2^-19 of typical inputs, plus specials) takes the exact table walk.
-  let ib = inv_scale_bits(c);
-  let xe = i32((xb >> 23u) & 0xffu);
-  let ie = i32((ib >> 23u) & 0xffu);                 // fl32(1/s) is Inf or subnormal for extreme s
-  let pe = xe + ie - 254;                            // |x * inv| in [2^pe, 2^(pe + 2))
-  if (FAST && xe != 0 && xe != 255 && ie != 0 && ie != 255 && pe >= -100 && pe <= 18) {
-    let v = bitcast<f32>(xb) * bitcast<f32>(ib);
-    let ulp8 = bitcast<f32>((bitcast<u32>(v) & 0x7f800000u) - (20u << 23u));
-    let f = v - floor(v);
-    if (abs(f - 0.5) > max(ulp8, 0x1p-20f)) { return clamp(i32(round(v)) + z, P.qmin, P.qmax); }
-  }
+  let fq = fast_quantize(xb, inv_scale_bits(c), z);
+  if (fq.ok) { return fq.q; }
   // Exact path: the threshold walk (lut.wgsl); the guess only sets the walk's length.
-  let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(ib)), -65536.0, 65536.0);
+  let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(inv_scale_bits(c))), -65536.0, 65536.0);
   let j = lut_find(c * P.levels, f32_key(xb), i32(g) + z - P.qmin);
   return P.qmin + i32(j);
+}
+
+// The branch-free common case of dequantize_code: s normal with biased exponent es in [1, 245] and
+// |d| < 256 (else `ok` is false and `y` meaningless). p = |d| * sig(s) in [2^23, 2^32) (or 0); the result
+// is normal, below 2^(es - 118) < Inf; round p to 24 bits (sh in [0, 8] dropped bits, ties to even).
+struct FastDq { y: u32, ok: bool }
+
+fn fast_dequantize(d: i32, sb: u32) -> FastDq {
+  let es = (sb >> 23u) & 0xffu;
+  let ad = u32(abs(d));
+  let p = ad * ((sb & 0x7fffffu) | 0x800000u);
+  let sh = 8u - min(countLeadingZeros(p), 8u);
+  let m = p >> sh;
+  let rem = p & ((1u << sh) - 1u);
+  let half = (1u << sh) >> 1u;
+  let up = rem > half || (rem == half && sh > 0u && (m & 1u) == 1u);
+  let bits = ((es + sh - 1u) << 23u) + m + select(0u, 1u, up);
+  let y = select((select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN)) | bits, 0u, ad == 0u);
+  return FastDq(y, ad < 256u && es >= 1u && es <= 245u);
 }
 
 // fl32((q - zp) * s) as f32 bits, exactly: for |q - zp| < 256 the product of |q - zp| and s's 24-bit
@@ -110,20 +138,9 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
 fn dequantize_code(q: i32, c: u32) -> u32 {
   let d = q - zero_point(c);
   let sb = scale_bits(c);
-  let es = (sb >> 23u) & 0xffu;
+  let fd = fast_dequantize(d, sb);
+  if (fd.ok) { return fd.y; }
   let ad = u32(abs(d));
-  if (ad < 256u && es >= 1u && es <= 245u) {
-    // common case, branch-free: s normal, p = |d| * sig(s) in [2^23, 2^32) (or 0); the result is normal,
-    // below 2^(es - 118) < Inf; round p to 24 bits (sh in [0, 8] dropped bits, ties to even)
-    let p = ad * ((sb & 0x7fffffu) | 0x800000u);
-    let sh = 8u - min(countLeadingZeros(p), 8u);
-    let m = p >> sh;
-    let rem = p & ((1u << sh) - 1u);
-    let half = (1u << sh) >> 1u;
-    let up = rem > half || (rem == half && sh > 0u && (m & 1u) == 1u);
-    let bits = ((es + sh - 1u) << 23u) + m + select(0u, 1u, up);
-    return select((select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN)) | bits, 0u, ad == 0u);
-  }
   if (ad < 256u) {
     return f32_round_scaled(select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN), ad * f32_sig(sb), f32_exp2(sb));
   }
@@ -133,6 +150,14 @@ fn dequantize_code(q: i32, c: u32) -> u32 {
 // Fake quantization of one element: dequantize(quantize(x)); NaN quantizes to qmin (golden fake-quant.ts).
 fn fake_quant_bits(xb: u32, c: u32) -> u32 {
   return dequantize_code(quantize_code(xb, c), c);
+}
+
+// The fake quantization of one element by the two fast paths alone, given channel c's (s bits,
+// fl32(1/s) bits, zero point): `ok` false where either path cannot prove its result (then fake_quant_bits).
+fn fast_fake_quant(xb: u32, sb: u32, ib: u32, z: i32) -> FastDq {
+  let fq = fast_quantize(xb, ib, z);
+  let fd = fast_dequantize(fq.q - z, sb);
+  return FastDq(fd.y, fq.ok && fd.ok);
 }
 
 // Linear element index from a (possibly 2-D) grid of 1-D workgroups.
