@@ -97,43 +97,51 @@ class Lowering {
   }
 
   private dynamicInputs(n: SimNode): EngineTensor[] {
-    return n.inputs.filter((t) => t !== '' && !this.net.isConstant(t) && this.net.producer(t)?.op !== 'trt.QWeight').map((t) => this.tensor(t));
+    const out: EngineTensor[] = [];
+    for (const t of n.inputs) if (t !== '' && !this.net.isConstant(t) && this.net.producer(t)?.op !== 'trt.QWeight') out.push(this.tensor(t));
+    return out;
   }
 
   private layersOf(n: SimNode): EngineLayer[] {
-    const base = { inputs: this.dynamicInputs(n), outputs: n.outputs.filter((o) => o).map((o) => this.tensor(o)), notes: [...n.notes] };
+    const inputs = this.dynamicInputs(n), outputs = this.outputTensors(n), notes = [...n.notes];
     const u = n.unit;
-    if (u?.kind === 'conv') return this.convLayers(n, u, base);
+    if (u?.kind === 'conv') return this.convLayers(n, u, { inputs, outputs, notes });
+    // Layers are written out as whole literals, key order as a spread of { inputs, outputs, notes } gave:
+    // spreading a shared base into each layer was the costliest line of lowering.
     if (u?.kind === 'qpool') {
-      return [{ ...base, name: n.name, kind: 'pooling', layerType: 'CudaPooling', parameterType: 'Pooling', nodes: [u.inputDQ, u.core, u.outputQ], compute: 'Int8' }];
+      return [{ inputs, outputs, notes, name: n.name, kind: 'pooling', layerType: 'CudaPooling', parameterType: 'Pooling', nodes: [u.inputDQ, u.core, u.outputQ], compute: 'Int8' }];
     }
     if (u?.kind === 'pwn') {
       const nodes = [...u.inputDQs, ...u.nodes, ...(u.outputQ ? [u.outputQ] : [])];
-      return [{ ...base, name: n.name, kind: 'pointwise', layerType: 'PointWise', parameterType: 'PointWise', nodes, compute: u.outputQ ? 'Int8' : 'Float' }];
+      return [{ inputs, outputs, notes, name: n.name, kind: 'pointwise', layerType: 'PointWise', parameterType: 'PointWise', nodes, compute: u.outputQ ? 'Int8' : 'Float' }];
     }
     const onnx = n.onnx ? [n.onnx] : [];
     if (n.op === 'trt.Reformat') {
-      return [{ ...base, name: n.name, kind: 'reformat', layerType: 'Reformat', parameterType: 'Reformat', origin: 'QDQ', nodes: onnx, compute: 'Float' }];
+      return [{ inputs, outputs, notes, name: n.name, kind: 'reformat', layerType: 'Reformat', parameterType: 'Reformat', origin: 'QDQ', nodes: onnx, compute: 'Float' }];
     }
-    const int8In = base.inputs.some((t) => t.precision === 'Int8');
+    const int8In = inputs.some((t) => t.precision === 'Int8');
     const compute = int8In ? 'Int8' : 'Float';
     if (POOLS.includes(n.op)) {
       const layerType = int8In ? 'CudaPooling' : n.op === 'MaxPool' ? 'TiledPooling' : 'CaskPooling';
-      return [{ ...base, name: n.name, kind: 'pooling', layerType, parameterType: 'Pooling', nodes: onnx, compute }];
+      return [{ inputs, outputs, notes, name: n.name, kind: 'pooling', layerType, parameterType: 'Pooling', nodes: onnx, compute }];
     }
     if (POINTWISE_OPS.includes(n.op)) {
-      return [{ ...base, name: n.name, kind: 'pointwise', layerType: 'PointWise', parameterType: 'PointWise', nodes: onnx, compute }];
+      return [{ inputs, outputs, notes, name: n.name, kind: 'pointwise', layerType: 'PointWise', parameterType: 'PointWise', nodes: onnx, compute }];
     }
     const known = STANDALONE_LAYER_TYPES[n.op];
     if (known) {
       const kind: LayerKind = known.layerType === 'Shuffle' ? 'shuffle' : 'other';
       const layerType = n.op === 'Pad' && !int8In ? 'Slice' : known.layerType;
-      return [{ ...base, name: n.name, kind, layerType, parameterType: known.parameterType, nodes: onnx, compute }];
+      return [{ inputs, outputs, notes, name: n.name, kind, layerType, parameterType: known.parameterType, nodes: onnx, compute }];
     }
-    return [{
-      ...base, name: n.name, kind: 'opaque', layerType: 'Opaque', parameterType: n.op, nodes: onnx, compute: 'Float',
-      notes: [...base.notes, `${n.op} is not modelled: simulated as an opaque float layer`],
-    }];
+    notes.push(`${n.op} is not modelled: simulated as an opaque float layer`);
+    return [{ inputs, outputs, notes, name: n.name, kind: 'opaque', layerType: 'Opaque', parameterType: n.op, nodes: onnx, compute: 'Float' }];
+  }
+
+  private outputTensors(n: SimNode): EngineTensor[] {
+    const out: EngineTensor[] = [];
+    for (const o of n.outputs) if (o) out.push(this.tensor(o));
+    return out;
   }
 
   private convLayers(n: SimNode, u: ConvUnit, base: Pick<EngineLayer, 'inputs' | 'outputs' | 'notes'>): EngineLayer[] {
@@ -156,7 +164,7 @@ class Lowering {
       u.fc && !u.weight && u.core.opType === 'MatMul' ? 'CublasConvolution' : 'CaskConvolution';
     const parameterType = u.pool ? 'ConvActPool' : u.core.opType === 'ConvTranspose' ? 'Deconvolution' : 'Convolution';
     const layer: EngineLayer = {
-      ...base, notes, name, kind: u.pool ? 'conv-act-pool' : 'convolution', layerType, parameterType, nodes, compute: int8 ? 'Int8' : 'Float',
+      inputs: base.inputs, outputs: base.outputs, notes, name, kind: u.pool ? 'conv-act-pool' : 'convolution', layerType, parameterType, nodes, compute: int8 ? 'Int8' : 'Float',
       ...(int8 ? { quant: this.quantization(u) } : {}),
       ...(u.foldedWeight ? { foldedWeight: u.foldedWeight, foldedBias: u.foldedBias } : {}),
       macs: this.macs(u),
@@ -220,10 +228,15 @@ class Lowering {
   private schedule(items: { layer: EngineLayer; node: SimNode; reformat: boolean }[]): EngineLayer[] {
     const producer = new Map<string, number>();
     items.forEach((it, i) => { for (const o of it.layer.outputs) producer.set(o.name, i); });
-    const deps = items.map((it) => new Set(it.layer.inputs.map((t) => producer.get(t.name)).filter((x): x is number => x !== undefined)));
+    // distinct producers per layer, first-read first (a layer reads a few tensors: an array beats a Set)
+    const deps = items.map((it) => {
+      const d: number[] = [];
+      for (const t of it.layer.inputs) { const p = producer.get(t.name); if (p !== undefined && !d.includes(p)) d.push(p); }
+      return d;
+    });
     const users = items.map(() => [] as number[]);
     deps.forEach((d, i) => { for (const p of d) users[p].push(i); });
-    const indeg = deps.map((d) => d.size);
+    const indeg = deps.map((d) => d.length);
     const heap = new MinHeap<number>((a, b) => Number(items[b].reformat) - Number(items[a].reformat) || items[a].node.order - items[b].node.order || a - b);
     indeg.forEach((d, i) => { if (d === 0) heap.push(i); });
     const out: EngineLayer[] = [];

@@ -33,6 +33,9 @@ export interface SimNode {
   removed: boolean;
 }
 
+/** Readers of one tensor up to which re-scanning them is cheaper than remembering the tensor was scanned. */
+const NARROW_READERS = 4;
+
 export class Net {
   readonly nodes = new Map<number, SimNode>();
   private readonly producers = new Map<string, SimNode>();
@@ -136,6 +139,7 @@ export class Net {
     // nodes, and hashing them into Sets was the largest cost of a pass on big networks.
     const stamp = ++this.stampSerial;
     const out: SimNode[] = [];
+    let scanned = 0;
     for (const n of this.touchedNodes) if (!n.removed && n.stamp !== stamp) { n.stamp = stamp; out.push(n); }
     for (const t of this.touchedTensors) {
       const p = this.producers.get(t);
@@ -144,20 +148,27 @@ export class Net {
       if (!p) continue;
       if (p.stamp !== stamp) { p.stamp = stamp; out.push(p); }
       const readers = this.consumers(t);
-      this.work.readersScanned += readers.length;
+      scanned += readers.length;
       for (const c of readers) if (c.stamp !== stamp) { c.stamp = stamp; out.push(c); }
     }
     this.touchedNodes = [];
     this.touchedTensors = new Set();
     const seeds = out.length;
-    // siblings: other Qs of the same tensor (the sibling-Q merge looks across readers)
-    const inputs = new Set<string>();
-    for (let i = 0; i < seeds; i++) for (const t of out[i].inputs) if (t !== '') inputs.add(t);
-    // each tensor once: a widely read input (an attention mask) is scanned once per sweep, not once per reader
-    for (const t of inputs) {
-      const readers = this.consumers(t);
-      this.work.readersScanned += readers.length;
-      for (const c of readers) if (c.op === 'QuantizeLinear' && c.stamp !== stamp) { c.stamp = stamp; out.push(c); }
+    // siblings: other Qs of the same tensor (the sibling-Q merge looks across readers). A widely read
+    // tensor (an attention mask) is scanned once per call, not once per reader; a narrow one is scanned
+    // from each seed that reads it, which costs less than remembering it.
+    const wide = new Set<string>();
+    for (let i = 0; i < seeds; i++) {
+      for (const t of out[i].inputs) {
+        if (t === '') continue;
+        const readers = this.consumers(t);
+        if (readers.length > NARROW_READERS) {
+          if (wide.has(t)) continue;
+          wide.add(t);
+        }
+        scanned += readers.length;
+        for (const c of readers) if (c.op === 'QuantizeLinear' && c.stamp !== stamp) { c.stamp = stamp; out.push(c); }
+      }
     }
     // everything up to `hops` edges downstream: out[from, to) is the frontier of the current hop
     let from = 0;
@@ -167,13 +178,14 @@ export class Net {
         for (const o of out[i].outputs) {
           if (o === '') continue;
           const readers = this.consumers(o);
-          this.work.readersScanned += readers.length;
+          scanned += readers.length;
           for (const c of readers) if (c.stamp !== stamp) { c.stamp = stamp; out.push(c); }
         }
       }
       from = to;
     }
     this.work.touchedCollected += out.length;
+    this.work.readersScanned += scanned;
     return out;
   }
 
