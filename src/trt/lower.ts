@@ -29,14 +29,19 @@ function baseTensor(name: string): string {
 
 class Lowering {
   private readonly prec = new Map<string, Prec>();
-  private readonly dims = new Map<string, Dim[] | undefined>();
+  /** Declared shapes of the graph inputs and outputs (value_info is read in place: it can hold every tensor). */
+  private readonly declared = new Map<string, Dim[]>();
   /** Tensors that are aliases of another after Identity / concat elimination. */
   private readonly alias = new Map<string, string>();
 
-  constructor(private readonly net: Net, private readonly options: BuildOptions, inferred?: Map<string, Dim[] | undefined>) {
+  constructor(private readonly net: Net, private readonly options: BuildOptions, private readonly inferred?: Map<string, Dim[] | undefined>) {
     const g = net.source;
-    if (inferred) for (const [k, v] of inferred) this.dims.set(k, v);
-    for (const v of [...g.inputs, ...g.outputs, ...g.valueInfo.values()]) if (v.shape) this.dims.set(v.name, v.shape);
+    for (const v of [...g.inputs, ...g.outputs]) if (v.shape) this.declared.set(v.name, v.shape);
+  }
+
+  /** A tensor's shape: the model's value_info, else its input/output declaration, else shape inference. */
+  private dims(tensor: string): Dim[] | undefined {
+    return this.net.source.valueInfo.get(tensor)?.shape ?? this.declared.get(tensor) ?? this.inferred?.get(tensor);
   }
 
   lower(): EngineLayer[] {
@@ -91,7 +96,7 @@ class Lowering {
   tensor(name: string): EngineTensor {
     const t = this.resolve(name);
     const precision = this.precisionOf(t);
-    const d = this.dims.get(baseTensor(t));
+    const d = this.dims(baseTensor(t));
     const dims = d && d.every((x) => typeof x === 'number') ? (d as number[]) : undefined;
     return { name: t, ...(dims ? { dims } : {}), precision, format: formatString(precision, dims) };
   }
@@ -216,7 +221,7 @@ class Lowering {
   private macs(u: ConvUnit): number | undefined {
     const w = this.weightTensor(u);
     if (!w) return undefined;
-    const out = this.dims.get(u.core.outputs[0]);
+    const out = this.dims(u.core.outputs[0]);
     if (!out || !out.every((d) => typeof d === 'number')) return undefined;
     const outN = (out as number[]).reduce((a, b) => a * b, 1);
     const wN = w.dims.reduce((a, b) => a * b, 1);

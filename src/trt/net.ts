@@ -40,7 +40,8 @@ export class Net {
   readonly nodes = new Map<number, SimNode>();
   private readonly producers = new Map<string, SimNode>();
   private readonly consumerLists = new Map<string, SimNode[]>();
-  readonly initializers: Map<string, Tensor>;
+  /** The source graph's initializers (shared, never written: rules add nodes, not initializers). */
+  readonly initializers: ReadonlyMap<string, Tensor>;
   readonly graphInputs: Set<string>;
   readonly graphOutputs: Set<string>;
   /** Position of every ONNX node of the source graph, by name. */
@@ -60,7 +61,7 @@ export class Net {
   private tensorSerial = 0;
 
   constructor(readonly source: Graph) {
-    this.initializers = new Map(source.initializers);
+    this.initializers = source.initializers;
     this.graphInputs = new Set(source.inputs.map((v) => v.name).filter((n) => !source.initializers.has(n)));
     this.graphOutputs = new Set(source.outputs.map((v) => v.name));
     source.nodes.forEach((n, i) => {
@@ -307,7 +308,12 @@ export class Net {
       // keep readers in layer order so "first consumer" choices are deterministic
       let i = list.length;
       while (i > 0 && (list[i - 1].order > node.order || (list[i - 1].order === node.order && list[i - 1].id > node.id))) i--;
-      list.splice(i, 0, node);
+      // push/copyWithin, not splice: splice allocates the (empty) array of removed elements on every call
+      list.push(node);
+      if (i < list.length - 1) {
+        list.copyWithin(i + 1, i, list.length - 1);
+        list[i] = node;
+      }
     }
   }
 
@@ -316,7 +322,10 @@ export class Net {
     const list = this.consumerLists.get(tensor);
     if (!list) return;
     const i = list.indexOf(node);
-    if (i >= 0) list.splice(i, 1);
+    if (i >= 0) {
+      list.copyWithin(i, i + 1);
+      list.pop();
+    }
     if (list.length === 0) this.consumerLists.delete(tensor);
   }
 }
