@@ -1,8 +1,8 @@
 /**
  * Simulator speed: ResNet-50 (TF-QAT, tf2onnx layout) warm, and BERT-style encoders of growing depth
- * (time should grow linearly with the node count). No other tool predicts TensorRT engines, so the
- * reference measured in the same run is a plain topological sort of the same ONNX graph
- * (src/sim/ir/graph-index.ts topoOrder): `ratio` = simulate time / one topological sort. Ratios stay
+ * (time should grow linearly with the node count; the rewrite work does, exactly: test/trt/linear-work.test.ts).
+ * No other tool predicts TensorRT engines, so the reference measured in the same run is a plain topological
+ * sort of the same ONNX graph (src/sim/ir/graph-index.ts topoOrder): `ratio` = simulate time / one topological sort. Ratios stay
  * meaningful when the machine is busy; absolute times do not (the load average is printed).
  *
  *   npx tsx bench/simulate.ts
@@ -55,3 +55,12 @@ for (const layers of [12, 48, 96, 172]) {
 }
 const per = depth.map((d) => d.us);
 console.log(`linearity: us/node from ${depth[0].nodes} to ${depth.at(-1)!.nodes} nodes: ${per.map((x) => x.toFixed(1)).join(' -> ')} (max/min ${(Math.max(...per) / Math.min(...per)).toFixed(2)})`);
+// The same rewrite work as the deepest encoder (the counts are affine in depth: test/trt/linear-work.test.ts),
+// done as separate 12-layer simulations: what one run costs per node when its working set stays small. The gap
+// to the deepest encoder's us/node is the memory system (caches, objects surviving young-generation GCs).
+const pieces = Array.from({ length: Math.round(depth.at(-1)!.nodes / depth[0].nodes) }, () => bertEncoder({ layers: 12 }));
+const pieceNodes = pieces.reduce((a, m) => a + m.graph.nodes.length, 0);
+for (let i = 0; i < 3; i++) for (const m of pieces) simulateEngine(m);
+const split = measure(() => { for (const m of pieces) simulateEngine(m); }, 5);
+console.log(`same work as ${pieces.length} separate bert 12 layers (${pieceNodes} nodes): ${split.wallMs.toFixed(2)} ms wall ${split.cpuMs.toFixed(2)} ms cpu  ` +
+  `${((1000 * split.wallMs) / pieceNodes).toFixed(1)} us/node`);
