@@ -32,7 +32,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       let f3 = fast_fake_quant(v.w, s0, i0s, z0);
       r = vec4u(f0.y, f1.y, f2.y, f3.y);
       if (!(f0.ok && f1.ok && f2.ok && f3.ok)) {
-        r = vec4u(fake_quant_bits(v.x, 0u), fake_quant_bits(v.y, 0u), fake_quant_bits(v.z, 0u), fake_quant_bits(v.w, 0u));
+        r = vec4u(fake_quant_bits_exact(v.x, 0u), fake_quant_bits_exact(v.y, 0u), fake_quant_bits_exact(v.z, 0u), fake_quant_bits_exact(v.w, 0u));
       }
     } else {
       r = vec4u(fake_quant_bits(v.x, channel_of(i0)), fake_quant_bits(v.y, channel_of(i0 + 1u)),

@@ -155,7 +155,8 @@ export function quantDesc(stem: string, q: PreparedQuant, extra: Record<string, 
   return { stem, bindings: ['uniform', 'read', 'read', 'read', 'read_write'], overrides: {
     METHOD: q.method === 'integer' ? 0 : 1, VARIANT: q.variant.scaleOp === 'div' ? 0 : 1,
     WRAP: q.method === 'lut' && q.variant.overflow === 'int32_wrap_to_qmin' ? 1 : 0,
-    FAST: q.variant.rounding === 'half_up' && q.variant.zeroPoint === 'before_round' ? 0 : 1, WG: QUANT_WG, ...extra } };
+    FAST: q.variant.rounding === 'half_up' && q.variant.zeroPoint === 'before_round' ? 0 : 1,
+    WIDE_CODES: q.levels > 256 ? 1 : 0, WG: QUANT_WG, ...extra } };
 }
 
 /** The per-channel vec4u words of quant.wgsl: (s bits, fl32(1/s) bits, zero point, 0). */

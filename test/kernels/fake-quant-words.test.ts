@@ -57,6 +57,20 @@ describe.skipIf(skip)('fake-quant word layout vs golden', () => {
     }
   });
 
+  it('more than 256 levels (|q - zp| >= 256: the wide dequantization, override WIDE_CODES), per tensor and per channel', async () => {
+    const n = PER_WG + 11, r = rng(SEED + 400);
+    for (const [qmin, qmax, zp] of [[-1000, 1000, 7], [-32768, 32767, -300], [0, 4095, 2048]] as const) {
+      const s = Math.fround(0.003);
+      const x = Float32Array.from({ length: n }, () => (r() - 0.5) * 2.2 * (qmax - qmin) * s);
+      const t = inputs(n, SEED + 401, s, 0);
+      for (let i = 0; i < n; i += 29) x[i] = t[i]!;
+      await expectGolden(runner!, x, [n], { scale: [s], zeroPoint: [zp], qmin, qmax }, `range [${qmin}, ${qmax}] per tensor`);
+      const dims = [Math.floor(n / 6), 3, 2];
+      await expectGolden(runner!, x.subarray(0, dims[0]! * 6), dims,
+        { scale: [s, Math.fround(0.5), Math.fround(1e-3)], zeroPoint: [zp, qmin, qmax], axis: 1, qmin, qmax }, `range [${qmin}, ${qmax}] per channel`);
+    }
+  });
+
   it('chunked dispatches (storage-binding limit lowered): every chunk starts at its own base', async () => {
     const small = new KernelRunner(ctx!, { maxBindingBytes: 64 * 1024 });   // 16K elements per chunk
     const n = 3 * 16384 + 4099;

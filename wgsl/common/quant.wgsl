@@ -25,6 +25,10 @@ override WRAP: bool = false;
 // that variant rounds fl32(v + zp + 0.5), whose float32 rounding at |zp| up to 2^16 is coarser than the
 // fast path's margin.
 override FAST: bool = true;
+// Codes can be 256 or more apart (more than 256 levels): only then can |q - zp| >= 256 and dequantization
+// need the general emulated multiply. Off, that code is not compiled (lavapipe runs both sides of a
+// branch, masked, so dead-but-compiled code costs time).
+override WIDE_CODES: bool = true;
 
 struct QParams {
   n: u32,          // elements
@@ -89,7 +93,11 @@ fn fast_quantize(xb: u32, ib: u32, z: i32) -> FastQ {
 }
 
 // The code of one element (x given by its f32 bits) in channel c.
-fn quantize_code(xb: u32, c: u32) -> i32 {
+fn quantize_code(xb: u32, c: u32) -> i32 { return quantize_code_with(xb, c, true); }
+
+// quantize_code, with the METHOD 1 fast path tried first or not (callers that already tried it pass false:
+// the code is then not compiled in, which matters where lavapipe runs an untaken branch masked).
+fn quantize_code_with(xb: u32, c: u32, try_fast: bool) -> i32 {
   if (WRAP) {
     let wi = P.channels * P.levels + 8u * c;
     let k = f32_key(xb);
@@ -105,8 +113,10 @@ fn quantize_code(xb: u32, c: u32) -> i32 {
     if (f32_is_nan(v)) { return P.nan_code; }          // 0 * fl32(1/s) = 0 * Inf for a subnormal s
     return clamp(f32_rne_int(v) + z, P.qmin, P.qmax);   // rne saturates at +-2^30: no i32 overflow
   }
-  let fq = fast_quantize(xb, inv_scale_bits(c), z);
-  if (fq.ok) { return fq.q; }
+  if (try_fast) {
+    let fq = fast_quantize(xb, inv_scale_bits(c), z);
+    if (fq.ok) { return fq.q; }
+  }
   // Exact path: the threshold walk (lut.wgsl); the guess only sets the walk's length.
   let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(inv_scale_bits(c))), -65536.0, 65536.0);
   let j = lut_find(c * P.levels, f32_key(xb), i32(g) + z - P.qmin);
@@ -122,7 +132,9 @@ fn fast_dequantize(d: i32, sb: u32) -> FastDq {
   let es = (sb >> 23u) & 0xffu;
   let ad = u32(abs(d));
   let p = ad * ((sb & 0x7fffffu) | 0x800000u);
-  let sh = 8u - min(countLeadingZeros(p), 8u);
+  // sh = bit length of p - 24, from the exponent of f32(p >> 8) (p >> 8 < 2^24 converts exactly); a
+  // vector countLeadingZeros has no single instruction on common SIMD CPUs (lavapipe)
+  let sh = u32(max(i32((bitcast<u32>(f32(i32(p >> 8u))) >> 23u) & 0xffu) - 142, 0));
   let m = p >> sh;
   let rem = p & ((1u << sh) - 1u);
   let half = (1u << sh) >> 1u;
@@ -141,7 +153,7 @@ fn dequantize_code(q: i32, c: u32) -> u32 {
   let fd = fast_dequantize(d, sb);
   if (fd.ok) { return fd.y; }
   let ad = u32(abs(d));
-  if (ad < 256u) {
+  if (!WIDE_CODES || ad < 256u) {
     return f32_round_scaled(select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN), ad * f32_sig(sb), f32_exp2(sb));
   }
   return f32_mul(i32_to_f32(d), sb);
@@ -150,6 +162,11 @@ fn dequantize_code(q: i32, c: u32) -> u32 {
 // Fake quantization of one element: dequantize(quantize(x)); NaN quantizes to qmin (golden fake-quant.ts).
 fn fake_quant_bits(xb: u32, c: u32) -> u32 {
   return dequantize_code(quantize_code(xb, c), c);
+}
+
+// fake_quant_bits for an element whose fast paths were already tried and not proven.
+fn fake_quant_bits_exact(xb: u32, c: u32) -> u32 {
+  return dequantize_code(quantize_code_with(xb, c, false), c);
 }
 
 // The fake quantization of one element by the two fast paths alone, given channel c's (s bits,
