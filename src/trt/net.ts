@@ -37,7 +37,8 @@ export interface SimNode {
 const NARROW_READERS = 4;
 
 export class Net {
-  readonly nodes = new Map<number, SimNode>();
+  /** The nodes in the network, in creation order. */
+  readonly nodes: LiveNodes;
   private readonly producers = new Map<string, SimNode>();
   private readonly consumerLists = new Map<string, SimNode[]>();
   /** The source graph's initializers (shared, never written: rules add nodes, not initializers). */
@@ -61,6 +62,7 @@ export class Net {
   private tensorSerial = 0;
 
   constructor(readonly source: Graph) {
+    this.nodes = new LiveNodes(this.added);
     this.initializers = source.initializers;
     this.graphInputs = new Set(source.inputs.map((v) => v.name).filter((n) => !source.initializers.has(n)));
     this.graphOutputs = new Set(source.outputs.map((v) => v.name));
@@ -76,7 +78,7 @@ export class Net {
       id: this.nextId++, op: spec.op, name: spec.name, inputs: spec.inputs, outputs: spec.outputs, attrs: spec.attrs, order: spec.order,
       onnx: spec.onnx, unit: spec.unit, notes: spec.notes ?? [], seq: 0, stamp: 0, removed: false,
     };
-    this.nodes.set(node.id, node);
+    this.nodes.size++;
     this.added.push(node);
     this.touchedNodes.push(node);
     for (const o of node.outputs) if (o !== '') this.producers.set(o, node);
@@ -85,8 +87,9 @@ export class Net {
   }
 
   remove(node: SimNode): void {
-    if (!this.nodes.delete(node.id)) return;
+    if (node.removed) return;
     node.removed = true;
+    this.nodes.size--;
     for (const t of node.inputs) if (t !== '') this.touchedTensors.add(t);
     for (const t of node.outputs) if (t !== '') this.touchedTensors.add(t);
     for (const o of node.outputs) if (this.producers.get(o) === node) this.producers.delete(o);
@@ -241,7 +244,7 @@ export class Net {
    * a moved Q visited "late" only changes which sweep a rule fires in, not the fixed point.
    */
   sweepOrder(): SimNode[] {
-    return this.inSweepOrder(Array.from(this.nodes.values()));
+    return this.inSweepOrder(this.nodes.list());
   }
 
   /**
@@ -264,7 +267,7 @@ export class Net {
 
   /** Nodes in a topological order; ties go to the smaller `order` (ONNX position), then creation. */
   topo(): SimNode[] {
-    const list = Array.from(this.nodes.values());
+    const list = this.nodes.list();
     for (let i = 0; i < list.length; i++) list[i].seq = i;
     const indeg = new Int32Array(list.length);
     for (let i = 0; i < list.length; i++) {
@@ -327,6 +330,28 @@ export class Net {
       list.pop();
     }
     if (list.length === 0) this.consumerLists.delete(tensor);
+  }
+}
+
+/**
+ * The live nodes, read from the creation-ordered list of every node added (ids are sequential), skipping
+ * removed ones: a network keeps no id-keyed map, which on big networks cost a hash insert and delete per edit.
+ */
+export class LiveNodes {
+  /** How many are live (kept by Net as it adds and removes). */
+  size = 0;
+  constructor(private readonly added: readonly SimNode[]) {}
+
+  *values(): IterableIterator<SimNode> {
+    for (const n of this.added) if (!n.removed) yield n;
+  }
+
+  /** The live nodes as a fresh array, in creation order. */
+  list(): SimNode[] {
+    const out = new Array<SimNode>(this.size);
+    let k = 0;
+    for (const n of this.added) if (!n.removed) out[k++] = n;
+    return out;
   }
 }
 
