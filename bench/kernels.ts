@@ -296,7 +296,11 @@ const NOTES = `{{TABLES}}
   bound proves it rounds to the same integer as the exact quotient (|f - 0.5| > max(8 ulp, 2^-20), with
   every operand normal, decided on bit patterns); the rest (about 2^-19 of inputs, plus NaN/Inf/
   subnormal) walks an exact per-channel threshold table. Dequantization is an integer multiply of the
-  code by the 24-bit significand, rounded once. See wgsl/common/quant.wgsl.
+  code by the 24-bit significand, rounded once. Each invocation takes 4 vec4 words; a word with any
+  unproven lane goes to the exact element function. See wgsl/common/quant.wgsl.
+- the two "ceiling" rows run wgsl/fake-quant-native.wgsl on the same buffers with the same dispatch:
+  plain native f32 (not exact by design) and a bare copy. They bound what any kernel of this shape can
+  reach on this device in the same run; the gap to the exact row is the price of exactness.
 - method \`integer\`: every f32 operation emulated with u32 arithmetic (26-step division), the slow,
   independent path.
 - int8 conv: implicit GEMM (no im2col buffer): the input is re-laid out once as [n][g][h][w][c4] words
