@@ -50,7 +50,7 @@ bench('resnet50 fp32', resnet50Tf('fp32'), 30);
 bench('resnet18 pytorch qat', resnet18Pytorch('qat'), 30);
 const depth: { layers: number; nodes: number; us: number }[] = [];
 for (const layers of [12, 48, 96, 172]) {
-  const r = bench(`bert ${layers} layers`, bertEncoder({ layers }), 5);
+  const r = bench(`bert ${layers} layers`, bertEncoder({ layers }), 15);
   depth.push({ layers, nodes: r.nodes, us: (1000 * r.sim.wallMs) / r.nodes });
 }
 const per = depth.map((d) => d.us);
@@ -61,6 +61,6 @@ console.log(`linearity: us/node from ${depth[0].nodes} to ${depth.at(-1)!.nodes}
 const pieces = Array.from({ length: Math.round(depth.at(-1)!.nodes / depth[0].nodes) }, () => bertEncoder({ layers: 12 }));
 const pieceNodes = pieces.reduce((a, m) => a + m.graph.nodes.length, 0);
 for (let i = 0; i < 3; i++) for (const m of pieces) simulateEngine(m);
-const split = measure(() => { for (const m of pieces) simulateEngine(m); }, 5);
+const split = measure(() => { for (const m of pieces) simulateEngine(m); }, 15);
 console.log(`same work as ${pieces.length} separate bert 12 layers (${pieceNodes} nodes): ${split.wallMs.toFixed(2)} ms wall ${split.cpuMs.toFixed(2)} ms cpu  ` +
   `${((1000 * split.wallMs) / pieceNodes).toFixed(1)} us/node`);
