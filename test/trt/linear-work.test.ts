@@ -4,14 +4,17 @@
  * exact affine function of the depth L: count(L) = a·L + b. A pass that rescans the whole network per edit,
  * or every reader of a widely read tensor (the attention mask) per reader, adds an L² term and breaks
  * count(24) - count(12) = 2·(count(12) - count(6)).
+ * Also: the linear-time sweep order (a counting sort) gives exactly the (ONNX position, creation) order.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/trt/build-options.ts';
 import { runPasses, type PassWork } from '../../src/trt/driver.ts';
-import { Net } from '../../src/trt/net.ts';
+import { Net, type SimNode } from '../../src/trt/net.ts';
 import { checkParser } from '../../src/trt/parser-checks.ts';
 import { passesFor } from '../../src/trt/rules/index.ts';
 import { bertEncoder } from './fixtures/bert-encoder.ts';
+import { SEED } from './fixtures/random-qdq-graph.ts';
 
 /** Every counter of one simulation, by name: per pass (sweeps, node visits, rule attempts) and the worklist's. */
 function workCounts(layers: number): Map<string, number> {
@@ -60,5 +63,34 @@ describe('rewrite work on BERT encoders', () => {
     let visits = 0;
     for (const [k, v] of w24) if (k.endsWith('.visits')) visits += v;
     expect(visits / nodes).toBeLessThan(12);
+  });
+});
+
+describe('sweep order', () => {
+  // after the passes: fused units and clones sit among the ONNX nodes, with orders borrowed from them
+  const options = resolveOptions({});
+  const net = new Net(bertEncoder({ layers: 3 }).graph);
+  runPasses(passesFor(options.version), { net, options });
+  // ties on the ONNX position (a clone keeps its original's) are rare in real graphs: make plenty
+  const originals = [...net.nodes.values()];
+  originals.forEach((n, k) => {
+    if (k % 2 === 0) net.add({ op: 'Identity', name: `tie${k}`, inputs: [], outputs: [net.freshTensor('tie')], attrs: {}, order: n.order });
+  });
+  const live = [...net.nodes.values()];
+  const byComparison = (nodes: SimNode[]) => [...nodes].sort((a, b) => a.order - b.order || a.id - b.id).map((n) => n.id);
+
+  it('the counting sort lists every live node as (ONNX position, creation) order does', () => {
+    expect(net.sweepOrder().map((n) => n.id)).toEqual(byComparison(live));
+  });
+
+  it('any subset in any order (both the counting and the comparison path) comes out in that order', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray(live, { minLength: 0 }), fc.array(fc.nat(), { maxLength: live.length }), (subset, swaps) => {
+        const input = [...subset];
+        swaps.forEach((k, i) => { if (input.length > 1) { const j = k % input.length, t = input[i % input.length]; input[i % input.length] = input[j]; input[j] = t; } });
+        expect(net.inSweepOrder([...input]).map((n) => n.id)).toEqual(byComparison(input));
+      }),
+      { seed: SEED, numRuns: 200, verbose: true },
+    );
   });
 });
