@@ -33,33 +33,6 @@ const ONES: u32 = 0x01010101u;
 const TM: u32 = 8u;   // output channels per invocation
 const TP: u32 = 8u;   // output pixels per invocation
 
-struct Epilogue { n: u32, g: u32, Mg: u32, Pn: u32, p0: u32, K: i32, zx: i32 }
-
-// Y[m][p0 .. p0 + 7] = acc - zx * sum_k w - zw * sum_k x + K * zx * zw + bias (i32, wrapping; any order
-// gives the same value mod 2^32). Rows past Mg and pixels past Pn are not written.
-fn store_row(e: Epilogue, mg: u32, lo: vec4i, hi: vec4i, sx_lo: vec4i, sx_hi: vec4i) {
-  if (mg >= e.Mg) { return; }
-  let m = e.g * e.Mg + mg;
-  let zw = w_zp[m];
-  let cst = bias[m] - e.zx * w_sum[m] + e.K * e.zx * zw;
-  let vl = lo - zw * sx_lo + cst;
-  let vh = hi - zw * sx_hi + cst;
-  let base = (e.n * P.M + m) * e.Pn + e.p0;
-  if (e.p0 + TP <= e.Pn) {
-    Y[base] = vl.x; Y[base + 1u] = vl.y; Y[base + 2u] = vl.z; Y[base + 3u] = vl.w;
-    Y[base + 4u] = vh.x; Y[base + 5u] = vh.y; Y[base + 6u] = vh.z; Y[base + 7u] = vh.w;
-  } else {
-    let left = e.Pn - e.p0;   // 1 .. 7 pixels in the last block
-    if (left > 0u) { Y[base] = vl.x; }
-    if (left > 1u) { Y[base + 1u] = vl.y; }
-    if (left > 2u) { Y[base + 2u] = vl.z; }
-    if (left > 3u) { Y[base + 3u] = vl.w; }
-    if (left > 4u) { Y[base + 4u] = vh.x; }
-    if (left > 5u) { Y[base + 5u] = vh.y; }
-    if (left > 6u) { Y[base + 6u] = vh.z; }
-  }
-}
-
 // The c4 loop is written out for the 8x8 block (named values stay in registers on llvmpipe; dynamically
 // indexed private arrays would spill). Out-of-bounds pixels read word 0 (always valid) and select the
 // padding word, so the inner loop has no branches.
@@ -170,14 +143,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       }
     }
   }
-  // epilogue, written out per output channel (no dynamically indexed private array: those spill)
-  let ep = Epilogue(n, g, Mg, Pn, p0, i32(P.K), P.x_zp);
-  store_row(ep, mg0 + 0u, a0l, a0h, sxl, sxh);
-  store_row(ep, mg0 + 1u, a1l, a1h, sxl, sxh);
-  store_row(ep, mg0 + 2u, a2l, a2h, sxl, sxh);
-  store_row(ep, mg0 + 3u, a3l, a3h, sxl, sxh);
-  store_row(ep, mg0 + 4u, a4l, a4h, sxl, sxh);
-  store_row(ep, mg0 + 5u, a5l, a5h, sxl, sxh);
-  store_row(ep, mg0 + 6u, a6l, a6h, sxl, sxh);
-  store_row(ep, mg0 + 7u, a7l, a7h, sxl, sxh);
+  var acc = array<vec4i, 16>(a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h, a4l, a4h, a5l, a5h, a6l, a6h, a7l, a7h);
+  let sx = array<vec4i, 2>(sxl, sxh);
+  let Ki = i32(P.K);
+  let zx = P.x_zp;
+  for (var i = 0u; i < TM; i++) {
+    let mg = mg0 + i;
+    if (mg >= Mg) { break; }
+    let m = g * Mg + mg;
+    let zw = w_zp[m];
+    let ybase = (n * P.M + m) * Pn;
+    for (var t = 0u; t < TP; t++) {
+      let p = p0 + t;
+      if (p >= Pn) { break; }
+      Y[ybase + p] = acc[2u * i + t / 4u][t % 4u] - zx * w_sum[m] - zw * sx[t / 4u][t % 4u] + Ki * zx * zw + bias[m];
+    }
+  }
 }
