@@ -222,7 +222,7 @@ function conv2dDirect(
   x: ArrayLike<number>, xZp: number, w: ArrayLike<number>, wZp: ArrayLike<number> | number,
   s: Conv2dShape, out: Int32Array, bias?: ArrayLike<number>,
 ): void {
-  const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
+  const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW } = s;
   const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
   const { xs, kc, khd, kwd } = convTaps(x, xZp, s);
   const wv = new Int32Array(K);
@@ -283,7 +283,7 @@ function conv2dSimd(
   x: ArrayLike<number>, xZp: number, w: ArrayLike<number>, wZp: ArrayLike<number> | number,
   s: Conv2dShape, out: Int32Array, bias?: ArrayLike<number>,
 ): boolean {
-  const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW, pT, pL, dH, dW } = s;
+  const { N, C, H, W, M, kH, kW, OH, OW, group, sH, sW } = s;
   const Cg = C / group, Mg = M / group, K = Cg * kH * kW, P = OH * OW;
   const { xs, kc, khd, kwd } = convTaps(x, xZp, s);
   for (let n = 0; n < N; n++) {
