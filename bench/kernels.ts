@@ -20,8 +20,8 @@ import { fakeQuantForward } from '../src/sim/golden/fake-quant.ts';
 import { encodeTensorProto } from '../src/sim/onnx/tensor-proto.ts';
 import { acquireGpu, adapterName, releaseGpu } from '../src/kernels/device.ts';
 import { prepareConv } from '../src/kernels/conv-integer.ts';
-import { FAKE_QUANT_UNROLL, fakeQuant, prepareFakeQuant } from '../src/kernels/fake-quant.ts';
-import { QUANT_WG } from '../src/kernels/quant-params.ts';
+import { fakeQuant, prepareFakeQuant } from '../src/kernels/fake-quant.ts';
+import { CPU_SHAPE, type ElementwiseShape, GPU_SHAPE, elementwiseShape, shapeOverrides } from '../src/kernels/elementwise-shape.ts';
 import type { Dot4Path, ExactMethod } from '../src/kernels/kernel-spec.ts';
 import { prepareMatmul } from '../src/kernels/matmul-integer.ts';
 import { KernelRunner, type PreparedDispatch } from '../src/kernels/runner.ts';
@@ -31,7 +31,9 @@ import { mulberry32, ort, ortTimes, stats } from './golden-bench-util.ts';
 const { onnx } = onnxProto;
 const argv = process.argv.slice(2);
 const REPS = (() => { const i = argv.indexOf('--reps'); return i >= 0 ? Number(argv[i + 1]) : 5; })();
-const WRITE = !argv.includes('--no-write');
+const ONLY = (() => { const i = argv.indexOf('--only'); return i >= 0 ? argv[i + 1]!.split(',') : ['fake-quant', 'conv', 'matmul']; })();
+// a partial run never overwrites the recorded results
+const WRITE = !argv.includes('--no-write') && ONLY.length === 3;
 const lines: string[] = [];
 const out = (s = '') => { console.log(s); lines.push(s); };
 const f2 = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -116,6 +118,8 @@ async function main(): Promise<void> {
   out(`| 2 (worker_threads, halves) | ${f2(c2.min)} / ${f2(c2.med)} | ${f2(copy2best)} / ${f2(gbs(copyBytes, c2.med))} |`);
   out();
 
+  const paths: Dot4Path[] = ctx.hasDot4 ? ['packed', 'scalar'] : ['scalar'];
+  if (ONLY.includes('fake-quant')) {
   // fake-quant
   const n = 1 << 24;
   const scale = Math.fround(0.05);
@@ -128,30 +132,37 @@ async function main(): Promise<void> {
   out('|---|---|---|---|---|');
   const golden = fakeQuantForward(x, [n], { scale: [scale], qmin: -128, qmax: 127 }).y;
   const gb = new Uint32Array(golden.buffer);
-  for (const method of ['lut', 'integer'] as ExactMethod[]) {
-    const d = await prepareFakeQuant(runner, x, [n], { scale: [scale], qmin: -128, qmax: 127, method });
-    const t = stats(await gpuTimes(runner, d));
-    const y = new Uint32Array(n);
-    await runner.readback(d.buffers[d.output]!, n * 4, new Uint8Array(y.buffer));
-    let bad = 0;
-    for (let i = 0; i < n; i++) if (y[i] !== gb[i]) bad++;
-    d.destroy();
-    out(`| WGSL fake-quant, method ${method}, kernel only | ${f2(t.min)} / ${f2(t.med)} | ${f2(gbs(fqBytes, t.min))} / ${f2(gbs(fqBytes, t.med))} | ${f2(100 * gbs(fqBytes, t.min) / copy2best)} % | ${bad === 0 ? 'yes' : `NO (${bad})`} |`);
-  }
-  // the ceiling for a kernel of this shape on this device: the same dispatch, buffers and vec4 words
-  // per invocation, with plain native (inexact) arithmetic, and with no arithmetic at all
-  for (const copy of [false, true]) {
-    const d = await prepareFakeQuant(runner, x, [n], { scale: [scale], qmin: -128, qmax: 127 });
-    const native = await runner.pipeline({ stem: 'fake-quant-native', bindings: ['uniform', 'read', 'read', 'read', 'read_write'],
-      overrides: { WG: QUANT_WG, UNROLL: FAKE_QUANT_UNROLL, COPY: copy ? 1 : 0 } });
-    const t = stats(await gpuTimes(runner, { ...d, pipeline: native }));
-    const y = new Uint32Array(n);
-    await runner.readback(d.buffers[d.output]!, n * 4, new Uint8Array(y.buffer));
-    let bad = 0;
-    for (let i = 0; i < n; i++) if (y[i] !== (copy ? new Uint32Array(x.buffer)[i] : gb[i])) bad++;
-    d.destroy();
-    const label = copy ? 'ceiling: same kernel shape, copy only (no arithmetic)' : 'ceiling: same kernel shape, plain native f32 (NOT exact by design)';
-    out(`| WGSL ${label}, kernel only | ${f2(t.min)} / ${f2(t.med)} | ${f2(gbs(fqBytes, t.min))} / ${f2(gbs(fqBytes, t.med))} | ${f2(100 * gbs(fqBytes, t.min) / copy2best)} % | ${copy ? '(copy: y = x' + (bad ? ', NO' : '') + ')' : bad === 0 ? 'yes (by luck here)' : `no (${bad} differ)`} |`);
+  // Each dispatch shape (src/kernels/elementwise-shape.ts) with the exact kernel and, on the same buffers and
+  // walk, the two ceilings for a kernel of that shape on this device: plain native (inexact) arithmetic,
+  // and no arithmetic at all (a copy).
+  const deviceShape = elementwiseShape(ctx);
+  const shapeName = (sh: ElementwiseShape) => `${sh === CPU_SHAPE ? 'CPU' : 'GPU'} shape (WG ${sh.wg}, ${sh.unroll} words, ${sh.lanes ? `groups of ${sh.lanes}` : 'WG apart'})${sh === deviceShape ? ', this device\'s' : ''}`;
+  const xbits = new Uint32Array(x.buffer);
+  for (const shape of [deviceShape, deviceShape === CPU_SHAPE ? GPU_SHAPE : CPU_SHAPE]) {
+    for (const method of ['lut', 'integer'] as ExactMethod[]) {
+      if (method === 'integer' && shape !== deviceShape) continue;
+      const d = await prepareFakeQuant(runner, x, [n], { scale: [scale], qmin: -128, qmax: 127, method }, shape);
+      const t = stats(await gpuTimes(runner, d));
+      const y = new Uint32Array(n);
+      await runner.readback(d.buffers[d.output]!, n * 4, new Uint8Array(y.buffer));
+      let bad = 0;
+      for (let i = 0; i < n; i++) if (y[i] !== gb[i]) bad++;
+      d.destroy();
+      out(`| WGSL fake-quant, method ${method}, ${shapeName(shape)}, kernel only | ${f2(t.min)} / ${f2(t.med)} | ${f2(gbs(fqBytes, t.min))} / ${f2(gbs(fqBytes, t.med))} | ${f2(100 * gbs(fqBytes, t.min) / copy2best)} % | ${bad === 0 ? 'yes' : `NO (${bad})`} |`);
+    }
+    for (const copy of [false, true]) {
+      const d = await prepareFakeQuant(runner, x, [n], { scale: [scale], qmin: -128, qmax: 127 }, shape);
+      const native = await runner.pipeline({ stem: 'fake-quant-native', bindings: ['uniform', 'read', 'read', 'read', 'read_write'],
+        overrides: { ...shapeOverrides(shape), COPY: copy ? 1 : 0 } });
+      const t = stats(await gpuTimes(runner, { ...d, pipeline: native }));
+      const y = new Uint32Array(n);
+      await runner.readback(d.buffers[d.output]!, n * 4, new Uint8Array(y.buffer));
+      let bad = 0;
+      for (let i = 0; i < n; i++) if (y[i] !== (copy ? xbits[i] : gb[i])) bad++;
+      d.destroy();
+      const label = copy ? 'ceiling: copy only (no arithmetic)' : 'ceiling: plain native f32 (NOT exact by design)';
+      out(`| WGSL ${label}, ${shapeName(shape)}, kernel only | ${f2(t.min)} / ${f2(t.med)} | ${f2(gbs(fqBytes, t.min))} / ${f2(gbs(fqBytes, t.med))} | ${f2(100 * gbs(fqBytes, t.min) / copy2best)} % | ${copy ? '(copy: y = x' + (bad ? ', NO' : '') + ')' : bad === 0 ? 'yes (by luck here)' : `no (${bad} differ)`} |`);
+    }
   }
   {
     const t: number[] = [];
@@ -167,6 +178,9 @@ async function main(): Promise<void> {
   }
   out();
 
+  }
+
+  if (ONLY.includes('conv')) {
   // conv
   const shapes = [
     { name: '(a) x[1,64,56,56] w[64,64,3,3] pad 1', C: 64, H: 56, M: 64, k: 3, p: 1 },
@@ -178,7 +192,6 @@ async function main(): Promise<void> {
   out();
   out('| shape | engine | ms min / med | GOPS best / med | WGSL best vs this |');
   out('|---|---|---|---|---|');
-  const paths: Dot4Path[] = ctx.hasDot4 ? ['packed', 'scalar'] : ['scalar'];
   for (const sh of shapes) {
     const rr = mulberry32(sh.C + sh.k);
     const xd = [1, sh.C, sh.H, sh.H], wd = [sh.M, sh.C, sh.k, sh.k];
@@ -225,6 +238,9 @@ async function main(): Promise<void> {
   }
   out();
 
+  }
+
+  if (ONLY.includes('matmul')) {
   // matmul
   const N = 1024;
   const rm = mulberry32(99);
@@ -262,6 +278,7 @@ async function main(): Promise<void> {
     out(`| ORT MatMulInteger ${v.label}, 1 thread, kernel (profiler) | ${f2(t.min)} / ${f2(t.med)} | ${f2(mg(t.min))} / ${f2(mg(t.med))} | ${f2(t.min / bestM)}x |`);
   }
   out();
+  }
   out(`Load average at end: ${loadavg().map((v) => v.toFixed(1)).join(' / ')}.`);
   releaseGpu(ctx);
   if (WRITE) {

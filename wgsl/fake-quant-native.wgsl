@@ -6,6 +6,7 @@ struct QParams { n: u32, inner: u32, channels: u32, levels: u32, qmin: i32, qmax
 
 override WG: u32 = 256u;
 override UNROLL: u32 = 4u;
+override LANES: u32 = 0u;   // the walk of fake-quant.wgsl (src/kernels/elementwise-shape.ts)
 override COPY: bool = false;
 
 @group(0) @binding(0) var<uniform> P: QParams;
@@ -19,9 +20,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let inv = bitcast<f32>(chan[0].y);
   let lo = vec4f(f32(P.qmin));
   let hi = vec4f(f32(P.qmax));
-  let w0 = (wid.x + wid.y * nwg.x) * WG * UNROLL + lid;
+  let L = max(LANES, 1u);
+  var w0 = (wid.x + wid.y * nwg.x) * WG * UNROLL;
+  var stride = WG;
+  if (LANES == 0u) { w0 += lid; } else { w0 += (lid / L) * L * UNROLL + lid % L; stride = L; }
   for (var k = 0u; k < UNROLL; k++) {
-    let w = w0 + k * WG;
+    let w = w0 + k * stride;
     if (w * 4u >= P.n) { return; }
     if (COPY) { y[w] = x[w]; } else { y[w] = bitcast<vec4u>(clamp(round(bitcast<vec4f>(x[w]) * inv), lo, hi) * s); }
   }

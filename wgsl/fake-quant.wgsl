@@ -3,22 +3,26 @@
 #include "common/quant.wgsl"
 
 override WG: u32 = 256u;
-// vec4 words per invocation, WG apart (consecutive lanes touch consecutive words): fewer, longer-lived
-// invocations amortise lavapipe's per-invocation and per-workgroup overhead (bench/kernels.ts).
+// vec4 words per invocation: fewer, longer-lived invocations amortise per-invocation and per-workgroup
+// overhead. The walk over the words is the element-wise dispatch shape of src/kernels/elementwise-shape.ts:
+// LANES = 0: word k of invocation i is k * WG + i (a GPU's consecutive lanes touch consecutive words);
+// LANES = L > 0: groups of L consecutive invocations sweep one contiguous run of L * UNROLL words, L at a
+// time (a CPU SIMD backend such as lavapipe runs L invocations as one vector, so each group streams).
 override UNROLL: u32 = 4u;
+override LANES: u32 = 0u;
 
 @group(0) @binding(3) var<storage, read> x: array<vec4u>;        // f32 bits, padded to a multiple of 4
 @group(0) @binding(4) var<storage, read_write> y: array<vec4u>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {
-  // per-tensor parameters, loaded once per invocation
-  let s0 = scale_bits(0u);
-  let i0s = inv_scale_bits(0u);
-  let z0 = zero_point(0u);
-  let w0 = (wid.x + wid.y * nwg.x) * WG * UNROLL + lid;
+  let f0 = fast_params(0u);   // per-tensor parameters, loaded once per invocation
+  let L = max(LANES, 1u);
+  var w0 = (wid.x + wid.y * nwg.x) * WG * UNROLL;
+  var stride = WG;
+  if (LANES == 0u) { w0 += lid; } else { w0 += (lid / L) * L * UNROLL + lid % L; stride = L; }
   for (var k = 0u; k < UNROLL; k++) {
-    let w = w0 + k * WG;
+    let w = w0 + k * stride;
     let i0 = w * 4u;
     if (i0 >= P.n) { return; }
     let v = x[w];
@@ -26,12 +30,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     if (METHOD == 1u && P.channels == 1u) {
       // per tensor: the fast paths (quant.wgsl, each with its proof) for the four lanes; any lane they
       // cannot prove sends the word to the exact element function
-      let f0 = fast_fake_quant(v.x, s0, i0s, z0);
-      let f1 = fast_fake_quant(v.y, s0, i0s, z0);
-      let f2 = fast_fake_quant(v.z, s0, i0s, z0);
-      let f3 = fast_fake_quant(v.w, s0, i0s, z0);
-      r = vec4u(f0.y, f1.y, f2.y, f3.y);
-      if (!(f0.ok && f1.ok && f2.ok && f3.ok)) {
+      let a0 = fast_fake_quant(v.x, f0);
+      let a1 = fast_fake_quant(v.y, f0);
+      let a2 = fast_fake_quant(v.z, f0);
+      let a3 = fast_fake_quant(v.w, f0);
+      r = vec4u(a0.y, a1.y, a2.y, a3.y);
+      if (!(a0.ok && a1.ok && a2.ok && a3.ok)) {
         r = vec4u(fake_quant_bits_exact(v.x, 0u), fake_quant_bits_exact(v.y, 0u), fake_quant_bits_exact(v.z, 0u), fake_quant_bits_exact(v.w, 0u));
       }
     } else {

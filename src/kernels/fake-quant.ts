@@ -6,19 +6,15 @@
  */
 import type { FakeQuantParams } from '../sim/golden/fake-quant.ts';
 import type { ExactMethod } from './kernel-spec.ts';
-import { type PreparedQuant, QUANT_WG, channelWords, prepareQuant, quantDesc, runQuantElementwise } from './quant-params.ts';
+import { type ElementwiseShape, elementwiseShape, shapeOverrides, wordsPerWorkgroup } from './elementwise-shape.ts';
+import { type PreparedQuant, channelWords, prepareQuant, quantDesc, runQuantElementwise } from './quant-params.ts';
 import { checkLength } from './quantize-linear.ts';
 import { grid1d, type KernelRunner, type PreparedDispatch } from './runner.ts';
 
 export interface FakeQuantGpuParams extends FakeQuantParams { method?: ExactMethod }
 
-/**
- * vec4 words per invocation (wgsl override UNROLL): fewer, longer invocations amortise lavapipe's
- * per-invocation cost (measured in bench/kernels.ts: about 1.5x over one word per invocation on a copy).
- */
-export const FAKE_QUANT_UNROLL = 4;
-
-function fakeQuantDesc(q: PreparedQuant) { return quantDesc('fake-quant', q, { UNROLL: FAKE_QUANT_UNROLL }); }
+/** The forward kernel for `q` in dispatch shape `shape` (elementwise-shape.ts: only speed depends on it). */
+export function fakeQuantDesc(q: PreparedQuant, shape: ElementwiseShape) { return quantDesc('fake-quant', q, shapeOverrides(shape)); }
 
 export function prepareFakeQuantParams(dims: readonly number[], p: FakeQuantGpuParams): PreparedQuant {
   // golden fake-quant.ts has no overflow knob (it always saturates)
@@ -31,25 +27,27 @@ export function prepareFakeQuantParams(dims: readonly number[], p: FakeQuantGpuP
  * The forward kernel with x on the device, for repeated dispatches (benchmarks); the output buffer holds
  * f32 bits. Tensors larger than one storage binding are not split here (fakeQuant() splits them).
  */
-export async function prepareFakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams): Promise<PreparedDispatch> {
+export async function prepareFakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams,
+  shape: ElementwiseShape = elementwiseShape(runner.ctx)): Promise<PreparedDispatch> {
   checkLength(x.length, dims, 'fake-quant x');
   const q = prepareFakeQuantParams(dims, p);
   const n = x.length;
-  const pipeline = await runner.pipeline(fakeQuantDesc(q));
+  const pipeline = await runner.pipeline(fakeQuantDesc(q, shape));
   const padded = new Float32Array(Math.ceil(n / 4) * 4);
   padded.set(x);
   const bufs = [runner.uniform([n, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, 0]), runner.upload(channelWords(q), 'chan'),
     runner.upload(q.lut, 'lut'), runner.upload(padded, 'x'), runner.output(padded.byteLength, 'y')];
-  return { pipeline, buffers: bufs, workgroups: grid1d(Math.ceil(n / 4 / (QUANT_WG * FAKE_QUANT_UNROLL))), output: 4, outBytes: n * 4, dims: [...dims],
+  return { pipeline, buffers: bufs, workgroups: grid1d(Math.ceil(n / 4 / wordsPerWorkgroup(shape))), output: 4, outBytes: n * 4, dims: [...dims],
     destroy: () => { for (const b of bufs) b.destroy(); } };
 }
 
-export async function fakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams): Promise<Float32Array> {
+export async function fakeQuant(runner: KernelRunner, x: Float32Array, dims: readonly number[], p: FakeQuantGpuParams,
+  shape: ElementwiseShape = elementwiseShape(runner.ctx)): Promise<Float32Array> {
   checkLength(x.length, dims, 'fake-quant x');
   const q = prepareFakeQuantParams(dims, p);
   const out = new Float32Array(x.length);
-  await runQuantElementwise(runner, fakeQuantDesc(q), q, x.length,
-    new Uint8Array(x.buffer, x.byteOffset, x.byteLength), 4, new Uint8Array(out.buffer), 4, FAKE_QUANT_UNROLL);
+  await runQuantElementwise(runner, fakeQuantDesc(q, shape), q, x.length,
+    new Uint8Array(x.buffer, x.byteOffset, x.byteLength), 4, new Uint8Array(out.buffer), 4, wordsPerWorkgroup(shape));
   return out;
 }
 

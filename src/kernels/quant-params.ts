@@ -159,20 +159,35 @@ export function quantDesc(stem: string, q: PreparedQuant, extra: Record<string, 
     WIDE_CODES: q.levels > 256 ? 1 : 0, WG: QUANT_WG, ...extra } };
 }
 
-/** The per-channel vec4u words of quant.wgsl: (s bits, fl32(1/s) bits, zero point, 0). */
+/**
+ * quant.wgsl `fast_limit` for a scale: 0 (native fast paths off) outside [2^-100, 2^100], where their error
+ * arguments need subnormal-free intermediates; else L << 23 such that |x| < 2^(L - 127) keeps
+ * |x * fl32(1/s)| < 2^126 (fl32(1/s) < 2^(e + 1) for its unbiased exponent e). L <= 255 shuts out Inf/NaN.
+ */
+export function fastLimit(scaleBits: number, invBits: number): number {
+  const es = ((scaleBits >>> 23) & 0xff) - 127;
+  if (es < -100 || es >= 100) return 0;
+  const ei = ((invBits >>> 23) & 0xff) - 127;
+  return (Math.min(252 - ei, 255) << 23) >>> 0;
+}
+
+/** The per-channel vec4u words of quant.wgsl: (s bits, fl32(1/s) bits, zero point, fast_limit). */
 export function channelWords(q: PreparedQuant): Uint32Array {
   const w = new Uint32Array(4 * q.channels);
-  for (let c = 0; c < q.channels; c++) { w[4 * c] = q.scaleBits[c]!; w[4 * c + 1] = q.invBits[c]!; w[4 * c + 2] = q.zeroPoint[c]! >>> 0; }
+  for (let c = 0; c < q.channels; c++) {
+    w[4 * c] = q.scaleBits[c]!; w[4 * c + 1] = q.invBits[c]!; w[4 * c + 2] = q.zeroPoint[c]! >>> 0;
+    w[4 * c + 3] = fastLimit(q.scaleBits[c]!, q.invBits[c]!);
+  }
   return w;
 }
 
 /**
  * Run an element-wise quant kernel over `n` elements, in chunks that fit the device's storage binding
- * limit (chunks are multiples of 1024 elements so 4-per-word packing stays aligned). Each invocation
- * handles `wordsPerInvocation` groups of 4 elements (the kernel's UNROLL override, where it has one).
+ * limit (chunks are multiples of 1024 elements so 4-per-word packing stays aligned). One workgroup covers
+ * `wordsPerWorkgroup` groups of 4 elements (WG, or WG x UNROLL for the kernels with an UNROLL override).
  */
 export async function runQuantElementwise(runner: KernelRunner, desc: KernelDesc, q: PreparedQuant, n: number,
-  input: Uint8Array, inBytes: number, output: Uint8Array, outBytes: number, wordsPerInvocation = 1): Promise<void> {
+  input: Uint8Array, inBytes: number, output: Uint8Array, outBytes: number, wordsPerWorkgroup = QUANT_WG): Promise<void> {
   if (n === 0) return;
   const maxElems = Math.floor(runner.maxBinding / Math.max(inBytes, outBytes) / 1024) * 1024;
   const pipeline = await runner.pipeline(desc);
@@ -187,7 +202,7 @@ export async function runQuantElementwise(runner: KernelRunner, desc: KernelDesc
       const xb = runner.upload(inView, 'x');
       const yb = runner.output(outLen, 'y');
       const u = runner.uniform([len, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, base]);
-      await runner.submit(runner.encode(pipeline, [u, ...params, xb, yb], grid1d(Math.ceil(len / 4 / (QUANT_WG * wordsPerInvocation)))));
+      await runner.submit(runner.encode(pipeline, [u, ...params, xb, yb], grid1d(Math.ceil(len / 4 / wordsPerWorkgroup))));
       // read back straight into the caller's output (no intermediate array)
       await runner.readback(yb, len * outBytes, output.subarray(base * outBytes, (base + len) * outBytes));
       xb.destroy(); yb.destroy(); u.destroy();

@@ -1,12 +1,13 @@
-// fake-quant's word layout (wgsl/fake-quant.wgsl): each invocation handles FAKE_QUANT_UNROLL vec4 words
-// WG apart, takes the proven fast paths per lane and sends a word with any unproven lane to the exact
-// element function. Sizes around every boundary of that layout (4 lanes, one invocation, one workgroup),
-// chunked dispatches (a base offset per chunk), per tensor (the fast branch) and per channel, all bit for
-// bit against the golden fakeQuantForward.
+// fake-quant's word layout (wgsl/fake-quant.wgsl): each invocation handles UNROLL vec4 words in one of two
+// walks (src/kernels/elementwise-shape.ts: the GPU shape, WG apart, and the CPU shape, groups of LANES
+// sweeping a contiguous run), takes the proven fast paths per lane and sends a word with any unproven lane to
+// the exact element function. For BOTH shapes, whatever this device is: sizes around every boundary of the
+// layout (4 lanes, one invocation, one lane group, one workgroup), chunked dispatches (a base offset per
+// chunk), per tensor (the fast branch) and per channel, all bit for bit against the golden fakeQuantForward.
 import { afterAll, describe, expect, it } from 'vitest';
 import { releaseGpu } from '../../src/kernels/device.ts';
-import { FAKE_QUANT_UNROLL, fakeQuant } from '../../src/kernels/fake-quant.ts';
-import { QUANT_WG } from '../../src/kernels/quant-params.ts';
+import { CPU_SHAPE, type ElementwiseShape, GPU_SHAPE, wordsPerWorkgroup } from '../../src/kernels/elementwise-shape.ts';
+import { fakeQuant } from '../../src/kernels/fake-quant.ts';
 import { KernelRunner } from '../../src/kernels/runner.ts';
 import { fillQuantInputs, rng } from '../../src/kernels/test-data.ts';
 import { fakeQuantForward, type FakeQuantParams } from '../../src/sim/golden/fake-quant.ts';
@@ -16,7 +17,6 @@ const { ctx, runner, skip } = await gpuForFile('test/kernels/fake-quant-words.te
 afterAll(() => { if (ctx) releaseGpu(ctx); });
 
 const SEED = Number(process.env.QDQSIM_SEED ?? 0xfa4e);
-const PER_WG = QUANT_WG * FAKE_QUANT_UNROLL * 4;   // elements one workgroup covers
 
 /** Ties, +-ULP around ties, specials and saturation edges for scale s, zero point zp (test-data.ts). */
 function inputs(n: number, seed: number, s: number, zp: number): Float32Array {
@@ -25,9 +25,9 @@ function inputs(n: number, seed: number, s: number, zp: number): Float32Array {
   return new Float32Array(bits.buffer);
 }
 
-async function expectGolden(r: KernelRunner, x: Float32Array, dims: number[], p: FakeQuantParams, what: string): Promise<void> {
+async function expectGolden(r: KernelRunner, x: Float32Array, dims: number[], p: FakeQuantParams, what: string, shape: ElementwiseShape): Promise<void> {
   for (const method of ['lut', 'integer'] as const) {
-    const got = new Uint32Array((await fakeQuant(r, x, dims, { ...p, method })).buffer);
+    const got = new Uint32Array((await fakeQuant(r, x, dims, { ...p, method }, shape)).buffer);
     const want = new Uint32Array(fakeQuantForward(x, dims, p).y.buffer);
     const m = firstMismatch(got, want);
     if (m.count) {
@@ -37,12 +37,17 @@ async function expectGolden(r: KernelRunner, x: Float32Array, dims: number[], p:
   }
 }
 
-describe.skipIf(skip)('fake-quant word layout vs golden', () => {
-  it(`sizes around 4 lanes, one invocation (${4 * FAKE_QUANT_UNROLL}) and one workgroup (${PER_WG}) elements`, async () => {
-    const sizes = [1, 2, 3, 4, 5, 7, 15, 16, 17, 4 * QUANT_WG - 1, 4 * QUANT_WG + 3, PER_WG - 3, PER_WG, PER_WG + 1, 2 * PER_WG + 6, 3 * PER_WG - 1];
+describe.skipIf(skip).each([['GPU', GPU_SHAPE], ['CPU', CPU_SHAPE]] as const)('fake-quant word layout vs golden, %s shape', (_name, shape) => {
+  const PER_WG = wordsPerWorkgroup(shape) * 4;   // elements one workgroup covers
+  const PER_INV = shape.unroll * 4, PER_GROUP = Math.max(shape.lanes, 1) * PER_INV;
+  const expectShape = (r: KernelRunner, x: Float32Array, dims: number[], p: FakeQuantParams, what: string) => expectGolden(r, x, dims, p, what, shape);
+
+  it(`sizes around 4 lanes, one invocation (${PER_INV}), one lane group (${PER_GROUP}) and one workgroup (${PER_WG}) elements`, async () => {
+    const sizes = [1, 2, 3, 4, 5, 7, 15, 16, 17, PER_INV - 1, PER_INV + 3, PER_GROUP - 1, PER_GROUP + 5, 4 * shape.wg - 1, 4 * shape.wg + 3,
+      PER_WG - 3, PER_WG, PER_WG + 1, 2 * PER_WG + 6, 3 * PER_WG - 1];
     for (const [k, n] of sizes.entries()) {
       const s = Math.fround(0.0375), zp = (k % 5) - 2;
-      await expectGolden(runner!, inputs(n, SEED + k, s, zp), [n], { scale: [s], zeroPoint: [zp], qmin: -128, qmax: 127 }, `per tensor, n = ${n}`);
+      await expectShape(runner!, inputs(n, SEED + k, s, zp), [n], { scale: [s], zeroPoint: [zp], qmin: -128, qmax: 127 }, `per tensor, n = ${n}`);
     }
   });
 
@@ -53,7 +58,7 @@ describe.skipIf(skip)('fake-quant word layout vs golden', () => {
       const scale = Array.from({ length: C }, (_, c) => Math.fround(0.01 * (c + 1)));
       const zp = Array.from({ length: C }, (_, c) => c - 3);
       const x = inputs(n, SEED + 100 + inner, scale[0]!, 0);
-      await expectGolden(runner!, x, [outer, C, inner], { scale, zeroPoint: zp, axis: 1, qmin: -127, qmax: 127 }, `per channel, inner ${inner}`);
+      await expectShape(runner!, x, [outer, C, inner], { scale, zeroPoint: zp, axis: 1, qmin: -127, qmax: 127 }, `per channel, inner ${inner}`);
     }
   });
 
@@ -64,9 +69,9 @@ describe.skipIf(skip)('fake-quant word layout vs golden', () => {
       const x = Float32Array.from({ length: n }, () => (r() - 0.5) * 2.2 * (qmax - qmin) * s);
       const t = inputs(n, SEED + 401, s, 0);
       for (let i = 0; i < n; i += 29) x[i] = t[i]!;
-      await expectGolden(runner!, x, [n], { scale: [s], zeroPoint: [zp], qmin, qmax }, `range [${qmin}, ${qmax}] per tensor`);
+      await expectShape(runner!, x, [n], { scale: [s], zeroPoint: [zp], qmin, qmax }, `range [${qmin}, ${qmax}] per tensor`);
       const dims = [Math.floor(n / 6), 3, 2];
-      await expectGolden(runner!, x.subarray(0, dims[0]! * 6), dims,
+      await expectShape(runner!, x.subarray(0, dims[0]! * 6), dims,
         { scale: [s, Math.fround(0.5), Math.fround(1e-3)], zeroPoint: [zp, qmin, qmax], axis: 1, qmin, qmax }, `range [${qmin}, ${qmax}] per channel`);
     }
   });
@@ -75,10 +80,10 @@ describe.skipIf(skip)('fake-quant word layout vs golden', () => {
     const small = new KernelRunner(ctx!, { maxBindingBytes: 64 * 1024 });   // 16K elements per chunk
     const n = 3 * 16384 + 4099;
     const s = Math.fround(0.05);
-    await expectGolden(small, inputs(n, SEED + 200, s, 0), [n], { scale: [s], qmin: -128, qmax: 127 }, 'chunked per tensor');
+    await expectShape(small, inputs(n, SEED + 200, s, 0), [n], { scale: [s], qmin: -128, qmax: 127 }, 'chunked per tensor');
     const C = 3, dims = [Math.floor(n / (C * 5)), C, 5];
     const len = dims[0]! * C * 5;
-    await expectGolden(small, inputs(len, SEED + 201, s, 1), dims,
+    await expectShape(small, inputs(len, SEED + 201, s, 1), dims,
       { scale: [s, Math.fround(0.25), Math.fround(0.0078125)], zeroPoint: [1, 0, -1], axis: 1, qmin: -128, qmax: 127 }, 'chunked per channel');
   });
 
@@ -88,6 +93,6 @@ describe.skipIf(skip)('fake-quant word layout vs golden', () => {
     const x = Float32Array.from({ length: n }, () => (r() - 0.5) * 2 * 130 * s);
     const t = inputs(n, SEED + 301, s, 0);
     for (let i = 0; i < n; i += 37) x[i] = t[i]!;
-    await expectGolden(runner!, x, [n], { scale: [s], qmin: -128, qmax: 127 }, 'mixed fast / exact words');
+    await expectShape(runner!, x, [n], { scale: [s], qmin: -128, qmax: 127 }, 'mixed fast / exact words');
   });
 });

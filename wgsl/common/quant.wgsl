@@ -5,10 +5,10 @@
 //   q = clamp(round_half_even(fl32(x * fl32(1 / s))) + zp, qmin, qmax) VARIANT 1 ("mul_inv", PyTorch)
 //   NaN -> P.nan_code; +-Inf and |x/s| >= 2^30 saturate to qmax / qmin.
 //   dequantize: fl32((q - zp) * s).
-// METHOD 0 computes this with the integer-emulated f32 operations of f32-exact.wgsl. METHOD 1 takes a
-// native-float fast path where an error bound proves it exact (see quantize_code) and otherwise looks the
-// result up in the host-built threshold table (lut.wgsl, src/kernels/lut.ts), which encodes whatever
-// variant it was built for. Dequantization is integer arithmetic in both methods.
+// METHOD 0 computes this with the integer-emulated f32 operations of f32-exact.wgsl, never a native float
+// operation. METHOD 1 takes native-float fast paths where an error bound proves them exact (fast_quantize,
+// fast_dequantize) and otherwise looks the code up in the host-built threshold table (lut.wgsl,
+// src/kernels/lut.ts), which encodes whatever variant it was built for, and dequantizes with integers.
 #include "common/f32-exact.wgsl"
 #include "common/lut.wgsl"
 
@@ -42,7 +42,7 @@ struct QParams {
 }
 
 @group(0) @binding(0) var<uniform> P: QParams;
-// per channel: (s bits, fl32(1 / s) bits, zero point, 0)
+// per channel: (s bits, fl32(1/s) bits, zero point, fast-path limit), see fast_limit
 @group(0) @binding(1) var<storage, read> chan: array<vec4u>;
 // per channel: T[levels] thresholds (T[0] = reachable count)
 @group(0) @binding(2) var<storage, read> lut: array<i32>;
@@ -50,46 +50,109 @@ struct QParams {
 fn scale_bits(c: u32) -> u32 { return chan[c].x; }
 fn inv_scale_bits(c: u32) -> u32 { return chan[c].y; }
 fn zero_point(c: u32) -> i32 { return bitcast<i32>(chan[c].z); }
+// The native fast paths' per-channel gate, from the host (src/kernels/quant-params.ts fastLimit): 0 when
+// s lies outside [2^-100, 2^100] (both fast paths off), else L << 23 with |x| < 2^(L - 127) guaranteeing
+// |x * fl32(1/s)| < 2^126 (L <= 255, so Inf and NaN never pass `(x bits & exponent mask) < limit`).
+fn fast_limit(c: u32) -> u32 { return chan[c].w; }
 
 fn channel_of(i: u32) -> u32 {
   if (P.channels == 1u) { return 0u; }
   return ((P.base + i) / P.inner) % P.channels;
 }
 
-// The native fast path of METHOD 1 (no table): q = clamp(round(v) + z) with native v = x * fl32(1/s),
-// reported `ok` only where an error bound proves it equals the exact quantizer's code. `q` is meaningless
-// when !ok (the caller then takes the exact table walk). Argument:
-// 1. The bit tests put x, fl32(1/s) and the product in the normal range, |v| in [2^-100, 2^20): no
-//    input or output is subnormal (so none may be flushed), none is Inf/NaN (so the finite-math
-//    assumption holds) and round(v) fits i32.
-// 2. WGSL `*` is correctly rounded in its sense (the exact result or either neighbour), so
-//    |v - x * inv| <= 1 ulp(v); inv = fl32(1/s) has relative error <= 2^-24, so |x * inv - x / s| <= 1 ulp
-//    (2 if x/s lies in the binade above v); fl32(x / s) is within 0.5 ulp of x / s. Hence the exact
-//    quotient t (either variant: fl32(x / s), or fl32(x * inv) within 1.5 ulp) has |t - v| <= 5 ulp(v).
-// 3. r = round(v) is an integer with |v - r| <= 0.5, and d = v - r is computed EXACTLY: for |v| >= 1 both
-//    v and r are multiples of ulp(v) (ulp(v) <= 1 as |v| < 2^20) and |d| <= 0.5 needs at most 24 bits of
-//    ulp(v); for |v| < 1, r is 0 (d = v) or +-1 (|v| >= 0.5, where v is a multiple of 2^-24 and so is d).
-//    WGSL's "correctly rounded" returns a representable exact result as is, so abs(d) is exact too.
-//    margin = max(8 ulp(v), 2^-20) = 2^(e - 20) (from v's exponent bits, exactly) or 2^-20 is a power of
-//    two <= 0.5 (|v| < 2^20), so 0.5 - margin is a multiple of 2^-20 below 1: exact. The comparison is exact.
-// 4. |d| < 0.5 - margin says the nearest half-integer to v is more than margin = 8 ulp(v) > 5 ulp(v) away:
-//    t lies in the same open interval between two half-integers as v and is not a tie, so every rounding
-//    mode gives round(v) (+ zp): half_even and half_away round t (or t + zp, exact in float64) directly;
-//    half_up is floor(fl32(t + 0.5)), and fl32 moves t + 0.5 by at most 1 ulp(v) < the remaining margin.
-//    (half_up with the zero point before rounding is floor(fl32(t + zp + 0.5)): FAST is off for it.)
-// Everything else (about 2^-19 of typical inputs, plus specials) is left to the exact table walk.
-struct FastQ { q: i32, ok: bool }
+// The per-channel constants of both fast paths, loaded once per channel (per invocation for per-tensor).
+struct FastParams {
+  inv: f32,     // fl32(1/s)
+  lim: u32,     // fast_limit
+  dlo: f32,     // qmin - zp, qmax - zp: the clamp range of d = q - zp
+  dhi: f32,
+  shi: f32,     // s with its low 8 significand bits cleared: 16 significant bits
+  slo: f32,     // s - shi, exact: at most 8 significant bits
+  half_margin: f32,   // 0.5 - 2^(k - 21), 2^k the power of two above levels (2^-12 for 256 levels)
+}
 
-fn fast_quantize(xb: u32, ib: u32, z: i32) -> FastQ {
-  let xe = i32((xb >> 23u) & 0xffu);
-  let ie = i32((ib >> 23u) & 0xffu);                 // fl32(1/s) is Inf or subnormal for extreme s
-  let pe = xe + ie - 254;                            // |x * inv| in [2^pe, 2^(pe + 2))
-  let v = bitcast<f32>(xb) * bitcast<f32>(ib);
+fn fast_params(c: u32) -> FastParams {
+  let w = chan[c];
+  let z = bitcast<i32>(w.z);
+  let shi = bitcast<f32>(w.x & 0xffffff00u);
+  let k = firstLeadingBit(P.levels) + 1u;   // 2^k > levels, k <= 17
+  return FastParams(bitcast<f32>(w.y), w.w, f32(P.qmin - z), f32(P.qmax - z), shi, bitcast<f32>(w.x) - shi,
+                    0.5 - bitcast<f32>((k + 106u) << 23u));
+}
+
+// The native fast quantizer: d = clamp(round(v), qmin - zp, qmax - zp) with native v = x * fl32(1/s), as an
+// integer-valued f32 (the code is d + zp), reported `ok` only where an error bound proves it equals the
+// exact quantizer's d for the kernel's variant. `d` is meaningless when !ok (the caller then takes the exact
+// table walk). Argument (s in [2^-100, 2^100], else fast_limit is 0 and nothing is ok):
+// 1. `lim` keeps x finite with |x * inv| < 2^126: v is finite, so the finite-math assumption WGSL allows
+//    holds, and every quantity below is finite.
+// 2. |v| < 1/4: x * inv is below 1/4 + 1 ulp (or is flushed, when below 2^-126); with inv = fl32(1/s) within
+//    2^-24 of 1/s, |x / s| < 0.26 (a subnormal x, possibly flushed to 0, has |x / s| < 2^-126 * 2^100).
+//    Every variant's exact quotient t rounds to 0, and so does v (r = +-0, d = +-0, `ok`).
+// 3. 1/4 <= |v| < 2^k (2^k the power of two above `levels`): then |x| >= 2^-103 and x, inv and the product are normal (none flushed). WGSL `*` is
+//    correctly rounded in its sense (the exact result or either neighbour), so |v - x * inv| <= 1 ulp(v);
+//    inv has relative error <= 2^-24, so |x * inv - x / s| <= 1 ulp (2 if x / s lies in the binade above
+//    v); fl32(x / s) is within 0.5 ulp of x / s. So either variant's t (fl32(x / s), or fl32(x * inv)
+//    within 1.5 ulp) has |t - v| <= 5 ulp(v) <= 5 * 2^(k - 24) < margin = 2^(k - 21).
+//    e = |v - r| is computed exactly: for |v| >= 1 both v and r are multiples of ulp(v) <= 1 and |v - r| <=
+//    0.5 needs at most 24 bits; for |v| < 1, r is 0 (e = |v|) or +-1 (|v| >= 0.5, a multiple of 2^-24).
+//    WGSL's "correctly rounded" returns a representable exact result as is, and the comparison is exact.
+//    e < 0.5 - margin puts v more than margin from the nearest half-integer: t lies in the same open
+//    interval between two half-integers and is no tie, so every rounding mode gives round(v) (+ zp):
+//    half_even and half_away round t (or t + zp, exact in float64) directly; half_up is floor(fl32(t +
+//    0.5)), and fl32 moves t + 0.5 by at most 1 ulp(v) < the remaining margin. (half_up with the zero point
+//    before rounding is floor(fl32(t + zp + 0.5)), coarser at large |zp|: FAST is off for it.)
+// 4. |v| >= 2^k >= levels + 1 > |qmin - zp| + 1 and |qmax - zp| + 1: |t| >= |v| (1 - 2^-21) also lies beyond
+//    the clamp range on v's side, so clamp(round(v)) = clamp(round(t)) whether or not `ok` (e is exact: v is
+//    an integer from 2^23 on).
+// WIDE_CODES (more than 256 levels) takes margin = max(8 ulp(v), 2^-20) = 2^(e_v - 20) instead (from v's
+// exponent bits, exactly), which is above 0.5 - e for any |v| >= 2^20: then nothing is `ok`.
+// What fails the test (about 2^(k - 20) of uniformly spread inputs, plus Inf/NaN) goes to the table walk.
+struct FastQ { d: f32, ok: bool }
+
+fn fast_quantize(xb: u32, f: FastParams) -> FastQ {
+  let v = bitcast<f32>(xb) * f.inv;
   let r = round(v);
-  let margin = max(bitcast<f32>((bitcast<u32>(v) & 0x7f800000u) - (20u << 23u)), 0x1p-20f);
-  let ok = FAST && xe != 0 && xe != 255 && ie != 0 && ie != 255 && pe >= -100 && pe <= 18 && abs(v - r) < 0.5 - margin;
-  // r is clamped before the conversion so that even a discarded (!ok) lane converts a finite value
-  return FastQ(clamp(i32(clamp(r, -1048576.0, 1048576.0)) + z, P.qmin, P.qmax), ok);
+  var half_margin = f.half_margin;
+  if (WIDE_CODES) { half_margin = 0.5 - max(bitcast<f32>((bitcast<u32>(v) & 0x7f800000u) - (20u << 23u)), 0x1p-20f); }
+  let ok = FAST && (xb & 0x7f800000u) < f.lim && abs(v - r) < half_margin;
+  return FastQ(clamp(r, f.dlo, f.dhi), ok);
+}
+
+// The native fast dequantizer: fl32(d * s) for an integer-valued f32 d, reported `ok` only where it is
+// provably the round-to-nearest-even product. Argument (s in [2^-100, 2^100) by fast_limit, |d| <= 255):
+// 1. a = d * shi (8 + 16 significant bits) and b = d * slo (8 + 8 bits) are exact (representable, normal:
+//    s >= 2^-100 keeps every nonzero multiple of s's last significand bit u = ulp(s) >= 2^-123 normal),
+//    and P = a + b = d * s exactly.
+// 2. y = a + b is P or a neighbour of P (WGSL's correctly rounded), the only possible error.
+// 3. a - y is exact (Sterbenz: |a - P| <= 2^-15 |P| and y within 1 ulp of P, so y / 2 <= a <= 2 y), and
+//    t = (a - y) + b = P - y is exact: a, b and y are multiples of u, and |P - y| < ulp(y) <= 2^8 u, so the
+//    result has at most 8 significant bits.
+// 4. he = 2^(e_a - 24), half the f32 spacing in a's binade, from a's exponent bits (exactly). |a| <= |P|,
+//    so he is at most half the spacing in P's binade, where y and its neighbour on P's side lie: y is the
+//    nearest-even f32 to P if |t| < he, or if |t| = he and y's significand is even (a tie; or, with a a
+//    binade below P, |t| is below the half spacing anyway). Both comparisons are exact. The other
+//    neighbour (a device rounding the other way) has |t| >= the half spacing >= he and is odd at a tie.
+// 5. d = +-0: a = +-0, the integer max floors he at 2^-126 (else he >= 2^-124), t = 0 is `ok`, and the result
+//    is +0 (fl32((q - zp) * s) multiplies an integer zero).
+// On lavapipe and every IEEE device `+` rounds to nearest even, so a lane fails only where a lies a binade
+// below P and |t| falls between the two half spacings (products just above a power of two: rare).
+struct FastDq { y: u32, ok: bool }
+
+// fast_dequantize for a d the caller knows to be in range: |d| <= 255 and fast_limit != 0.
+fn fast_dequantize_in_range(d: f32, f: FastParams) -> FastDq {
+  let a = d * f.shi;
+  let b = d * f.slo;
+  let y = a + b;
+  let t = abs((a - y) + b);
+  let yb = bitcast<u32>(y);
+  let he = bitcast<f32>(u32(max(bitcast<i32>(bitcast<u32>(a) & 0x7f800000u) - (24 << 23u), 1 << 23u)));
+  return FastDq(select(yb, 0u, d == 0.0), t < he || (t == he && (yb & 1u) == 0u));
+}
+
+fn fast_dequantize(d: f32, f: FastParams) -> FastDq {
+  let fd = fast_dequantize_in_range(d, f);
+  return FastDq(fd.y, fd.ok && f.lim != 0u && abs(d) < 256.0);
 }
 
 // The code of one element (x given by its f32 bits) in channel c.
@@ -114,34 +177,13 @@ fn quantize_code_with(xb: u32, c: u32, try_fast: bool) -> i32 {
     return clamp(f32_rne_int(v) + z, P.qmin, P.qmax);   // rne saturates at +-2^30: no i32 overflow
   }
   if (try_fast) {
-    let fq = fast_quantize(xb, inv_scale_bits(c), z);
-    if (fq.ok) { return fq.q; }
+    let fq = fast_quantize(xb, fast_params(c));
+    if (fq.ok) { return i32(fq.d) + z; }
   }
   // Exact path: the threshold walk (lut.wgsl); the guess only sets the walk's length.
   let g = clamp(round(bitcast<f32>(xb) * bitcast<f32>(inv_scale_bits(c))), -65536.0, 65536.0);
   let j = lut_find(c * P.levels, f32_key(xb), i32(g) + z - P.qmin);
   return P.qmin + i32(j);
-}
-
-// The branch-free common case of dequantize_code: s normal with biased exponent es in [1, 245] and
-// |d| < 256 (else `ok` is false and `y` meaningless). p = |d| * sig(s) in [2^23, 2^32) (or 0); the result
-// is normal, below 2^(es - 118) < Inf; round p to 24 bits (sh in [0, 8] dropped bits, ties to even).
-struct FastDq { y: u32, ok: bool }
-
-fn fast_dequantize(d: i32, sb: u32) -> FastDq {
-  let es = (sb >> 23u) & 0xffu;
-  let ad = u32(abs(d));
-  let p = ad * ((sb & 0x7fffffu) | 0x800000u);
-  // sh = bit length of p - 24, from the exponent of f32(p >> 8) (p >> 8 < 2^24 converts exactly); a
-  // vector countLeadingZeros has no single instruction on common SIMD CPUs (lavapipe)
-  let sh = u32(max(i32((bitcast<u32>(f32(i32(p >> 8u))) >> 23u) & 0xffu) - 142, 0));
-  let m = p >> sh;
-  let rem = p & ((1u << sh) - 1u);
-  let half = (1u << sh) >> 1u;
-  let up = rem > half || (rem == half && sh > 0u && (m & 1u) == 1u);
-  let bits = ((es + sh - 1u) << 23u) + m + select(0u, 1u, up);
-  let y = select((select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN)) | bits, 0u, ad == 0u);
-  return FastDq(y, ad < 256u && es >= 1u && es <= 245u);
 }
 
 // fl32((q - zp) * s) as f32 bits, exactly: for |q - zp| < 256 the product of |q - zp| and s's 24-bit
@@ -150,8 +192,10 @@ fn fast_dequantize(d: i32, sb: u32) -> FastDq {
 fn dequantize_code(q: i32, c: u32) -> u32 {
   let d = q - zero_point(c);
   let sb = scale_bits(c);
-  let fd = fast_dequantize(d, sb);
-  if (fd.ok) { return fd.y; }
+  if (METHOD == 1u) {
+    let fd = fast_dequantize(f32(d), fast_params(c));   // f32(d) is exact: |d| < 2^17
+    if (fd.ok) { return fd.y; }
+  }
   let ad = u32(abs(d));
   if (!WIDE_CODES || ad < 256u) {
     return f32_round_scaled(select(0u, F32_SIGN, d < 0) ^ (sb & F32_SIGN), ad * f32_sig(sb), f32_exp2(sb));
@@ -169,12 +213,13 @@ fn fake_quant_bits_exact(xb: u32, c: u32) -> u32 {
   return dequantize_code(quantize_code_with(xb, c, false), c);
 }
 
-// The fake quantization of one element by the two fast paths alone, given channel c's (s bits,
-// fl32(1/s) bits, zero point): `ok` false where either path cannot prove its result (then fake_quant_bits).
-fn fast_fake_quant(xb: u32, sb: u32, ib: u32, z: i32) -> FastDq {
-  let fq = fast_quantize(xb, ib, z);
-  let fd = fast_dequantize(fq.q - z, sb);
-  return FastDq(fd.y, fq.ok && fd.ok);
+// The fake quantization of one element by the two fast paths alone, given its channel's FastParams:
+// `ok` false where either path cannot prove its result (then fake_quant_bits_exact).
+fn fast_fake_quant(xb: u32, f: FastParams) -> FastDq {
+  let fq = fast_quantize(xb, f);
+  // fq.ok implies fast_limit != 0; |d| <= levels - 1 <= 255 unless WIDE_CODES
+  let fd = fast_dequantize_in_range(fq.d, f);
+  return FastDq(fd.y, fq.ok && fd.ok && (!WIDE_CODES || abs(fq.d) < 256.0));
 }
 
 // Linear element index from a (possibly 2-D) grid of 1-D workgroups.
