@@ -77,7 +77,8 @@ export async function prepareConv(runner: KernelRunner, x: Int8Data, xDims: read
   for (let l = 0; l < lastLanes; l++) padLast = (padLast | (zb << (8 * l))) >>> 0;
   const Pn = OH * OW;
   const out = new Int32Array(N * M * Pn);
-  const gx = Math.ceil(Pn / 64), gy = Math.ceil(M / group / 64);
+  // workgroups: 64 invocations x 4 pixels along x, 16 output channels along y (wgsl/conv-integer.wgsl)
+  const gx = Math.ceil(Pn / (64 * 4)), gy = Math.ceil(M / group / 16);
   checkDispatch(gx, gy, N * group, 'ConvInteger');
   runner.checkSize(out.byteLength, 'ConvInteger output');
   runner.checkSize(Xw.byteLength, 'ConvInteger input');
