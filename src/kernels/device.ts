@@ -55,6 +55,14 @@ export interface AdapterSummary {
   limits: Record<string, number>;
 }
 
+/**
+ * A software (CPU) adapter: the fallback flag, or a known CPU implementation's name. Kernels pick their
+ * CPU dispatch shapes and dot-product path by it (elementwise-shape.ts, int8-operands.ts); results never depend on it.
+ */
+export function isCpuAdapter(s: AdapterSummary): boolean {
+  return s.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|warp/i.test(`${s.device} ${s.description} ${s.architecture}`);
+}
+
 export interface GpuContext {
   /** The `create()` result: kept here so it outlives the device (see the file comment). */
   readonly gpu: GPU;

@@ -10,7 +10,7 @@
  * each group of 8 streaming one contiguous run, were measured 1.3-1.8x faster on a plain copy than the GPU
  * shape (bench/kernels.ts prints both shapes' copy ceilings).
  */
-import type { AdapterSummary, GpuContext } from './device.ts';
+import { type GpuContext, isCpuAdapter } from './device.ts';
 
 export interface ElementwiseShape {
   /** Invocations per workgroup (WGSL override WG). */
@@ -23,11 +23,6 @@ export interface ElementwiseShape {
 
 export const GPU_SHAPE: ElementwiseShape = { wg: 256, unroll: 4, lanes: 0 };
 export const CPU_SHAPE: ElementwiseShape = { wg: 64, unroll: 64, lanes: 8 };
-
-/** A software (CPU) adapter: the fallback flag, or a known CPU rasteriser's name. */
-export function isCpuAdapter(s: AdapterSummary): boolean {
-  return s.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|warp/i.test(`${s.device} ${s.description} ${s.architecture}`);
-}
 
 export function elementwiseShape(ctx: GpuContext): ElementwiseShape {
   return isCpuAdapter(ctx.summary) ? CPU_SHAPE : GPU_SHAPE;
