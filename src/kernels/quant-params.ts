@@ -196,16 +196,15 @@ export async function runQuantElementwise(runner: KernelRunner, desc: KernelDesc
     for (let base = 0; base < n; base += maxElems) {
       const len = Math.min(maxElems, n - base);
       const inLen = Math.ceil(len / 4) * 4 * inBytes, outLen = Math.ceil(len / 4) * 4 * outBytes;
-      // upload straight from the caller's array when no padding is needed (no 64 MB staging copy)
-      let inView = input.subarray(base * inBytes, (base + len) * inBytes);
-      if (inView.length !== inLen) { const padded = new Uint8Array(inLen); padded.set(inView); inView = padded; }
-      const xb = runner.upload(inView, 'x');
-      const yb = runner.output(outLen, 'y');
+      // pooled device buffers: repeated calls on large tensors touch no fresh memory (perf-baseline.md P1)
+      const xb = runner.scratch(inLen, 'x');
+      await runner.uploadInto(xb, input.subarray(base * inBytes, (base + len) * inBytes));
+      const yb = runner.scratch(outLen, 'y');
       const u = runner.uniform([len, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, base]);
       await runner.submit(runner.encode(pipeline, [u, ...params, xb, yb], grid1d(Math.ceil(len / 4 / wordsPerWorkgroup))));
       // read back straight into the caller's output (no intermediate array)
       await runner.readback(yb, len * outBytes, output.subarray(base * outBytes, (base + len) * outBytes));
-      xb.destroy(); yb.destroy(); u.destroy();
+      runner.recycle(xb); runner.recycle(yb); u.destroy();
     }
   } finally {
     for (const b of params) b.destroy();

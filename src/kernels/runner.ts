@@ -29,10 +29,36 @@ export function grid1d(workgroups: number): [number, number, number] {
 
 export interface DispatchTiming { gpuNs?: number }
 
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+/** How long `settle` spins before it starts sleeping between polls, and how long each sleep is. */
+const SPIN_MS = 0.5, POLL_SLEEP_MS = 0.25;
+
+/**
+ * Await a GPU promise without letting dawn.node's poll loop keep a core busy (perf-baseline.md P2): its
+ * promises resolve from a `setImmediate` loop that would spin one of this machine's two cores while
+ * lavapipe's threads need both. After a short spin (tiny dispatches finish within it) the main thread
+ * sleeps `POLL_SLEEP_MS` between event-loop turns, so dawn.node polls a few thousand times a second
+ * instead of continuously. Costs at most one sleep of latency; on a GPU adapter it only saves CPU.
+ */
+export async function settle<T>(p: Promise<T>): Promise<T> {
+  let done = false;
+  const q = p.finally(() => { done = true; });
+  const t0 = performance.now();
+  while (!done) {
+    if (performance.now() - t0 > SPIN_MS) Atomics.wait(SLEEPER, 0, 0, POLL_SLEEP_MS);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return q;
+}
+
 export class KernelRunner {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
-  /** Reusable MAP_READ staging buffers by size: a fresh 64 MB mapping costs ~15k page faults (perf-baseline.md P1). */
-  private readonly staging = new Map<number, GPUBuffer[]>();
+  /**
+   * Reusable large buffers by usage and size (staging and scratch): fresh memory costs a page fault per
+   * 4 KiB on first touch in this VM, ~15k faults for 64 MB (perf-baseline.md P1), more than the kernel.
+   */
+  private readonly pool = new Map<string, GPUBuffer[]>();
+  private readonly pooledKey = new WeakMap<GPUBuffer, string>();
   private querySet: GPUQuerySet | undefined;
   private queryBuf: GPUBuffer | undefined;
   private queryRead: GPUBuffer | undefined;
@@ -159,14 +185,14 @@ export class KernelRunner {
     device.queue.submit([cmd]);
     // dawn.node ticks its event loop with setImmediate while a GPU promise is pending, which busy-polls
     // one core (perf-baseline.md P2). Sleeping the main thread first gives that core back to the driver.
-    if (opts.idleWaitMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.idleWaitMs);
-    await device.queue.onSubmittedWorkDone();
+    if (opts.idleWaitMs) Atomics.wait(SLEEPER, 0, 0, opts.idleWaitMs);
+    await settle(device.queue.onSubmittedWorkDone());
     const oom = await device.popErrorScope();
     const val = await device.popErrorScope();
     if (oom || val) throw new Error(`dispatch failed: ${(oom ?? val)!.message}`);
     if (this.ctx.lost) throw this.ctx.lost;
     if (!opts.timestamps || !this.queryRead) return {};
-    await this.queryRead.mapAsync(MapMode.READ);
+    await settle(this.queryRead.mapAsync(MapMode.READ));
     const t = new BigUint64Array(this.queryRead.getMappedRange().slice(0));
     this.queryRead.unmap();
     return { gpuNs: Number(t[1]! - t[0]!) };
@@ -181,25 +207,65 @@ export class KernelRunner {
   async readback(src: GPUBuffer, byteLength: number, into?: Uint8Array): Promise<Uint8Array> {
     const device = this.device;
     const size = Math.max(4, (byteLength + 3) & ~3);
-    const free = this.staging.get(size);
-    const staging = free?.pop() ?? device.createBuffer({ size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const staging = this.take(size, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'readback');
     const enc = device.createCommandEncoder();
     enc.copyBufferToBuffer(src, 0, staging, 0, size);
     device.queue.submit([enc.finish()]);
-    await staging.mapAsync(MapMode.READ);
+    await settle(staging.mapAsync(MapMode.READ));
     const out = into ?? new Uint8Array(byteLength);
     out.set(new Uint8Array(staging.getMappedRange(), 0, byteLength));
     staging.unmap();
-    // keep at most two buffers per size (large ones only: small ones are cheap to make)
-    if (size >= 1 << 20 && (free?.length ?? 0) < 2) { if (free) free.push(staging); else this.staging.set(size, [staging]); } else staging.destroy();
+    this.recycle(staging);
     if (this.ctx.lost) throw this.ctx.lost;
     return out;
   }
 
-  /** Release pooled staging buffers. */
+  /**
+   * A storage buffer of at least `byteLength` bytes from the pool (contents undefined): give it back with
+   * `recycle` when done. For repeated calls on large tensors (the element-wise kernels' chunks).
+   */
+  scratch(byteLength: number, label = 'scratch'): GPUBuffer {
+    const size = Math.max(4, (byteLength + 3) & ~3);
+    this.checkSize(size, label);
+    return this.take(size, BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC, label);
+  }
+
+  /** Write `data` at the start of `dst` through a pooled staging buffer (bytes past data, to a multiple of 4, are zero). */
+  async uploadInto(dst: GPUBuffer, data: Uint8Array): Promise<void> {
+    const size = Math.max(4, (data.byteLength + 3) & ~3);
+    const staging = this.take(size, BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC, 'upload');
+    await settle(staging.mapAsync(MapMode.WRITE));
+    const view = new Uint8Array(staging.getMappedRange());
+    view.set(data);
+    view.fill(0, data.byteLength);
+    staging.unmap();
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(staging, 0, dst, 0, size);
+    this.device.queue.submit([enc.finish()]);
+    this.recycle(staging);   // a later mapAsync waits for this copy
+  }
+
+  private take(size: number, usage: number, label: string): GPUBuffer {
+    const key = `${usage}:${size}`;
+    const buf = this.pool.get(key)?.pop() ?? this.device.createBuffer({ label, size, usage });
+    this.pooledKey.set(buf, key);
+    return buf;
+  }
+
+  /** Return a buffer from `scratch` (or an internal staging buffer) to the pool; small ones are destroyed. */
+  recycle(buf: GPUBuffer): void {
+    const key = this.pooledKey.get(buf);
+    const list = key === undefined ? undefined : this.pool.get(key) ?? [];
+    // keep at most two buffers per usage and size, large ones only (small ones are cheap to make)
+    if (key === undefined || list === undefined || buf.size < 1 << 20 || list.length >= 2) { buf.destroy(); return; }
+    list.push(buf);
+    this.pool.set(key, list);
+  }
+
+  /** Release pooled buffers. */
   dispose(): void {
-    for (const list of this.staging.values()) for (const b of list) b.destroy();
-    this.staging.clear();
+    for (const list of this.pool.values()) for (const b of list) b.destroy();
+    this.pool.clear();
   }
 }
 

@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataType } from '../../src/sim/data-type.ts';
 import { quantizeTensor } from '../../src/sim/golden/quantize.ts';
+import { fakeQuantForward } from '../../src/sim/golden/fake-quant.ts';
 import { acquireGpu, DeviceLostError, releaseGpu } from '../../src/kernels/device.ts';
 import { fakeQuant } from '../../src/kernels/fake-quant.ts';
 import { matmulInteger } from '../../src/kernels/matmul-integer.ts';
@@ -69,6 +70,26 @@ describe.skipIf(skip)('kernel runtime on the device', () => {
     const want = quantizeTensor({ dtype: DataType.FLOAT, dims, data: xs }, { dtype: DataType.FLOAT, dims: [C], data: scale },
       { dtype: DataType.INT8, dims: [C], data: Int8Array.of(0, 1, -1) }, { outputDtype: DataType.INT8, axis: 1 }).data as Int8Array;
     expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it('reuses pooled buffers across calls without carrying stale data into results', async () => {
+    const r = new KernelRunner(ctx!);
+    const a = r.scratch(1 << 21, 'a');
+    r.recycle(a);
+    expect(r.scratch(1 << 21, 'b')).toBe(a);   // same usage and size: the pooled buffer comes back
+    r.recycle(a);
+    // same padded size, different lengths and data: the second call's tail lanes see the first call's data
+    const s = Math.fround(0.02);
+    const golden = (x: Float32Array) => new Uint32Array(fakeQuantForward(x, [x.length], { scale: [s], qmin: -128, qmax: 127 }).y.buffer);
+    for (const n of [1 << 20, (1 << 20) - 3, (1 << 20) - 1]) {
+      const x = Float32Array.from({ length: n }, (_, i) => ((i * 7919 + n) % 5000 - 2500) * 0.001);
+      const got = new Uint32Array((await fakeQuant(r, x, [n], { scale: [s], qmin: -128, qmax: 127 })).buffer);
+      const want = golden(x);
+      let bad = 0;
+      for (let i = 0; i < n; i++) if (got[i] !== want[i]) bad++;
+      expect(bad).toBe(0);
+    }
+    r.dispose();
   });
 
   it('says which limit a matmul exceeds instead of computing a wrong answer', async () => {
