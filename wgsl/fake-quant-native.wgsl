@@ -4,9 +4,8 @@
 // is the ceiling an exact kernel of that shape can approach on the same device. Never used for results.
 struct QParams { n: u32, inner: u32, channels: u32, levels: u32, qmin: i32, qmax: i32, nan_code: i32, base: u32 }
 
-override WG: u32 = 256u;
-override UNROLL: u32 = 4u;
-override LANES: u32 = 0u;   // the walk of fake-quant.wgsl (src/kernels/elementwise-shape.ts)
+#include "common/word-walk.wgsl"
+
 override COPY: bool = false;
 
 @group(0) @binding(0) var<uniform> P: QParams;
@@ -20,12 +19,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let inv = bitcast<f32>(chan[0].y);
   let lo = vec4f(f32(P.qmin));
   let hi = vec4f(f32(P.qmax));
-  let L = max(LANES, 1u);
-  var w0 = (wid.x + wid.y * nwg.x) * WG * UNROLL;
-  var stride = WG;
-  if (LANES == 0u) { w0 += lid; } else { w0 += (lid / L) * L * UNROLL + lid % L; stride = L; }
+  let walk = word_walk(wid, lid, nwg);
   for (var k = 0u; k < UNROLL; k++) {
-    let w = w0 + k * stride;
+    let w = walk.first + k * walk.stride;
     if (w * 4u >= P.n) { return; }
     if (COPY) { y[w] = x[w]; } else { y[w] = bitcast<vec4u>(clamp(round(bitcast<vec4f>(x[w]) * inv), lo, hi) * s); }
   }

@@ -1,15 +1,9 @@
 // Fake quantization forward: y = dequantize(quantize(x)) in f32 bits, per tensor or per channel.
-// Each invocation handles UNROLL vec4 words (vec4 loads and stores; lanes past n land in the padding).
+// Each invocation handles UNROLL vec4 words (vec4 loads and stores; lanes past n land in the padding),
+// walked as common/word-walk.wgsl says: fewer, longer-lived invocations amortise per-invocation and
+// per-workgroup overhead.
 #include "common/quant.wgsl"
-
-override WG: u32 = 256u;
-// vec4 words per invocation: fewer, longer-lived invocations amortise per-invocation and per-workgroup
-// overhead. The walk over the words is the element-wise dispatch shape of src/kernels/elementwise-shape.ts:
-// LANES = 0: word k of invocation i is k * WG + i (a GPU's consecutive lanes touch consecutive words);
-// LANES = L > 0: groups of L consecutive invocations sweep one contiguous run of L * UNROLL words, L at a
-// time (a CPU SIMD backend such as lavapipe runs L invocations as one vector, so each group streams).
-override UNROLL: u32 = 4u;
-override LANES: u32 = 0u;
+#include "common/word-walk.wgsl"
 
 @group(0) @binding(3) var<storage, read> x: array<vec4u>;        // f32 bits, padded to a multiple of 4
 @group(0) @binding(4) var<storage, read_write> y: array<vec4u>;
@@ -17,12 +11,9 @@ override LANES: u32 = 0u;
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {
   let f0 = fast_params(0u);   // per-tensor parameters, loaded once per invocation
-  let L = max(LANES, 1u);
-  var w0 = (wid.x + wid.y * nwg.x) * WG * UNROLL;
-  var stride = WG;
-  if (LANES == 0u) { w0 += lid; } else { w0 += (lid / L) * L * UNROLL + lid % L; stride = L; }
+  let walk = word_walk(wid, lid, nwg);
   for (var k = 0u; k < UNROLL; k++) {
-    let w = w0 + k * stride;
+    let w = walk.first + k * walk.stride;
     let i0 = w * 4u;
     if (i0 >= P.n) { return; }
     let v = x[w];

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The dispatch shape of the element-wise kernels that walk vec4 words (fake-quant.wgsl and its
- * benchmark twin fake-quant-native.wgsl): WG invocations per workgroup, UNROLL words per invocation, and
- * LANES, the order of the walk (see fake-quant.wgsl). Only speed depends on it, never a result.
+ * The dispatch shape of the element-wise kernels that walk vec4 words (wgsl/common/word-walk.wgsl, used by
+ * fake-quant.wgsl and its benchmark twin fake-quant-native.wgsl): WG invocations per workgroup, UNROLL words per invocation, and
+ * LANES, the order of the walk (see word-walk.wgsl). Only speed depends on it, never a result.
  *
  * Why two shapes: a GPU wants many short invocations whose neighbours touch neighbouring words (coalesced
  * loads, enough warps to hide latency). A CPU backend (lavapipe) runs 8 invocations as one AVX2 vector,
