@@ -42,16 +42,24 @@ async function backwardParts(runner: KernelRunner, x: Float32Array, dims: readon
   const desc = { ...quantDesc('fake-quant-backward', q, { INPUT_MASK: inputMask ? 1 : 0 }),
     bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'] as const };
   const pipeline = await runner.pipeline(desc);
-  const bufs = [runner.uniform([n, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, 0]), runner.upload(channelWords(q), 'chan'),
-    runner.upload(q.lut, 'lut'), runner.upload(x, 'x'), runner.upload(dy, 'dy'), runner.upload(maskBounds(q), 'bounds'),
-    runner.output(n * 4, 'dx'), runner.output(n * 4, 'term'), runner.output(n, 'side')];
+  // every per-element array padded to whole words of four (the kernel reads and writes vec4s); the large
+  // ones come from the runner's pool (fresh memory faults per page on first touch, perf-baseline.md P1)
+  const n4 = Math.ceil(n / 4) * 4;
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const xb = runner.scratch(n4 * 4, 'x'), dyb = runner.scratch(n4 * 4, 'dy');
+  const outs = [runner.scratch(n4 * 4, 'dx'), runner.scratch(n4 * 4, 'term'), runner.scratch(n4, 'side')];
+  const small = [runner.uniform([n, q.inner, q.channels, q.levels, q.qmin, q.qmax, q.nanCode, 0]), runner.upload(channelWords(q), 'chan'),
+    runner.upload(q.lut, 'lut'), runner.upload(maskBounds(q), 'bounds')];
   try {
-    await runner.submit(runner.encode(pipeline, bufs, grid1d(Math.ceil(n / 4 / 256))));
-    await runner.readback(bufs[6]!, n * 4, new Uint8Array(dx.buffer));
-    await runner.readback(bufs[7]!, n * 4, new Uint8Array(term.buffer));
-    await runner.readback(bufs[8]!, n, new Uint8Array(side.buffer));
+    await runner.uploadInto(xb, bytes(x));
+    await runner.uploadInto(dyb, bytes(dy));
+    await runner.submit(runner.encode(pipeline, [small[0]!, small[1]!, small[2]!, xb, dyb, small[3]!, ...outs], grid1d(Math.ceil(n / 4 / 256))));
+    await runner.readback(outs[0]!, n * 4, new Uint8Array(dx.buffer));
+    await runner.readback(outs[1]!, n * 4, new Uint8Array(term.buffer));
+    await runner.readback(outs[2]!, n, new Uint8Array(side.buffer));
   } finally {
-    for (const b of bufs) b.destroy();
+    for (const b of small) b.destroy();
+    for (const b of [xb, dyb, ...outs]) runner.recycle(b);
   }
   return { dx, term, side };
 }
